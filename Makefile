@@ -1,0 +1,33 @@
+# Two commands: `make demo` runs the main job on built-in data, `make test` runs the suite.
+# Both create .venv on first use; PYTHON may name another interpreter (>= 3.11).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test install install-test data bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/ceasefire demo --out out
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+# Rebuild the shipped base data from ../shared/data (needs that folder).
+data: install
+	$(BIN)/python tools/build_data.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

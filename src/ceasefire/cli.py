@@ -1,0 +1,218 @@
+"""The `ceasefire` command line: a thin face over the library; every error is one line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import CeasefireError
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+class CeasefireGroup(click.Group):
+    """Turns library errors into one line on stderr and exit status 1 — never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CeasefireError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+def regime_option(f: Any) -> Any:
+    return click.option("--regime", "regime_name", default="syria-northwest", show_default=True,
+                        help="a built-in regime's name or a regime YAML file")(f)
+
+
+def at_option(f: Any) -> Any:
+    return click.option("--at", "at", type=DATE, required=True, help="the date, YYYY-MM-DD")(f)
+
+
+@click.group(cls=CeasefireGroup)
+@click.version_option(package_name="ceasefire")
+def main() -> None:
+    """Run a ceasefire regime as software: zones, rules, events and violations.
+
+    Example: ceasefire zones --regime syria-northwest --at 2019-03-08 --format geojson
+    """
+
+
+# --------------------------------------------------------------------------- regime
+
+
+@main.group()
+def regime() -> None:
+    """List, show, validate regimes and print their JSON Schema.
+
+    Example: ceasefire regime validate my-regime.yaml
+    """
+
+
+@regime.command("list")
+def regime_list() -> None:
+    """List the built-in regimes.
+
+    Example: ceasefire regime list
+    """
+    from .regime import builtin_regimes, load_regime
+
+    for name in builtin_regimes():
+        r = load_regime(name)
+        click.echo(f"{name}\t{r.name}\t{len(r.agreements)} agreements, {len(r.zones)} zones, {len(r.rules)} rules")
+
+
+@regime.command("show")
+@click.argument("name")
+def regime_show(name: str) -> None:
+    """Show a regime's agreements, zones (with their dates) and rules.
+
+    Example: ceasefire regime show syria-northwest
+    """
+    from .regime import load_regime
+
+    r = load_regime(name)
+    click.echo(f"{r.name} ({r.id})\n")
+    click.echo("Agreements:")
+    for a in r.agreements:
+        click.echo(f"  {a.signed}  {a.id:20s} {a.title}")
+    click.echo("\nZones:")
+    for z in r.zones:
+        until = z.valid_to.isoformat() if z.valid_to else "…"
+        approx = " [approximate]" if z.approximate else ""
+        click.echo(f"  {z.valid_from} → {until:10s} {z.id:14s} {z.name}{approx}")
+        if z.end_note:
+            click.echo(f"      ended: {z.end_note}")
+    click.echo("\nRules:")
+    for rule in r.rules:
+        click.echo(f"  from {rule.from_}  {rule.id:20s} in {', '.join(rule.zones)}: {rule.summary}")
+    click.echo("\nPatrol mandates:")
+    for m in r.patrols:
+        where = m.zone or f"{m.road} {m.from_place}–{m.to_place}"
+        click.echo(f"  from {m.valid_from}  {m.id:22s} {'+'.join(m.forces)} {m.kind} {m.role} ({where})")
+
+
+@regime.command("validate")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def regime_validate(path: Path) -> None:
+    """Check a regime file, computing every zone; print what it holds or one error per problem.
+
+    Example: ceasefire regime validate my-regime.yaml
+    """
+    from .regime import load_regime
+    from .zones import regime_shapes
+
+    r = load_regime(path, check_geometry=True)
+    shapes = regime_shapes(r)
+    click.echo(f"{path}: valid — {len(r.agreements)} agreements, {len(r.zones)} zones "
+               f"({', '.join(f'{k} {v.area_km2:.0f} km²' for k, v in shapes.items())}), {len(r.rules)} rules")
+
+
+@regime.command("schema")
+def regime_schema() -> None:
+    """Print the JSON Schema of regime files.
+
+    Example: ceasefire regime schema > regime.schema.json
+    """
+    from .regime import Regime
+
+    click.echo(json.dumps(Regime.model_json_schema(by_alias=True), indent=2))
+
+
+# --------------------------------------------------------------------------- zones
+
+
+@main.command()
+@regime_option
+@at_option
+@click.option("--format", "fmt", type=click.Choice(["table", "geojson", "gpkg"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+def zones(regime_name: str, at: dt.datetime, fmt: str, output: Path | None) -> None:
+    """The zones in force at a date, as a table, GeoJSON (RFC 7946) or GeoPackage.
+
+    Example: ceasefire zones --regime syria-northwest --at 2019-03-08 --format geojson -o zones.geojson
+    """
+    from .regime import load_regime
+    from .report.geojson import to_geojson
+    from .zones import zones_at, zones_frame
+
+    r = load_regime(regime_name)
+    frame = zones_frame(zones_at(r, at.date()))
+    if fmt == "gpkg":
+        if output is None:
+            raise click.UsageError("--format gpkg needs -o FILE")
+        frame.to_file(output, driver="GPKG", layer="zones")
+        click.echo(f"{len(frame)} zones → {output}", err=True)
+        return
+    if fmt == "geojson":
+        text = to_geojson(frame)
+    elif frame.empty:
+        text = f"no zone of {r.id} is in force on {at.date()}"
+    else:
+        text = frame.drop(columns=["geometry", "method", "end_note"]).to_string(index=False)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"{len(frame)} zones → {output}", err=True)
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.argument("lon", type=float)
+@click.argument("lat", type=float)
+@regime_option
+@at_option
+def where(lon: float, lat: float, regime_name: str, at: dt.datetime) -> None:
+    """The zones and rules in force at a point (longitude, latitude) on a date.
+
+    Example: ceasefire where 36.63 35.93 --at 2019-03-08
+    """
+    from .regime import load_regime
+    from .zones import rules_for, zones_containing
+
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise click.BadParameter(f"({lon}, {lat}) is not a longitude, latitude pair")
+    r = load_regime(regime_name)
+    day = at.date()
+    found = zones_containing(r, lon, lat, day)
+    if not found:
+        click.echo(f"({lon}, {lat}) on {day}: in no zone of {r.id}")
+        return
+    click.echo(f"({lon}, {lat}) on {day}:")
+    for shape in found:
+        z = shape.zone
+        agreement = r.agreement(z.established_by)
+        click.echo(f"  zone {z.id}: {z.name} — {agreement.title}, {agreement.signed}"
+                   + (" [approximate]" if z.approximate else ""))
+    rules = rules_for(r, [s.zone.id for s in found], day)
+    click.echo("  rules in force:" if rules else "  no rule in force yet")
+    for rule in rules:
+        agreement = r.agreement(rule.agreement)
+        click.echo(f"    {rule.id}: {rule.summary} ({agreement.short or agreement.title}, {rule.provision})")
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@main.command()
+@regime_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True)
+def demo(regime_name: str, out_dir: Path) -> None:
+    """The main job on built-in data: the regime's timeline and its zones at key dates, as GeoJSON and maps.
+
+    Example: ceasefire demo --out out
+    """
+    from .report.demo import run_demo
+
+    run_demo(regime_name, out_dir, echo=click.echo)
+
+
+if __name__ == "__main__":
+    main()

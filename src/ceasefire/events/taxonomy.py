@@ -1,0 +1,46 @@
+"""The event taxonomy rules speak in: ACLED's event types and sub-types, plus weapon classes.
+
+A rule may forbid a whole type (``battles``), a sub-type (``shelling``) or
+``hostilities`` (battles, explosions and violence against civilians together).
+"""
+
+from __future__ import annotations
+
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "battles": ("armed-clash", "government-regains-territory", "non-state-actor-overtakes-territory"),
+    "explosions": ("air-strike", "drone-strike", "shelling", "remote-explosive", "suicide-bomb", "grenade"),
+    "violence-against-civilians": ("attack", "abduction", "sexual-violence"),
+    "strategic-developments": (
+        "agreement", "patrol", "base-established", "weapons-withdrawal", "heavy-weapons-presence",
+        "armed-presence", "headquarters-established", "non-violent-transfer", "other",
+    ),
+    "protests": ("peaceful-protest", "protest-with-intervention"),
+    "riots": ("violent-demonstration", "mob-violence"),
+}
+GROUPS: dict[str, tuple[str, ...]] = {
+    "hostilities": ("battles", "explosions", "violence-against-civilians"),
+}
+WEAPON_CLASSES: dict[str, tuple[str, ...]] = {
+    "heavy": ("tank", "mlrs", "artillery", "mortar", "missile"),
+    "aircraft": ("aircraft", "helicopter", "barrel-bomb"),
+    "drone": ("drone",),
+    "small-arms": ("small-arms", "rifle", "machine-gun"),
+    "explosive": ("ied", "vbied", "mine", "grenade"),
+}
+# A sub-type that by itself tells the weapon class, when a dataset does not say it.
+IMPLIED_WEAPON: dict[str, str] = {"shelling": "heavy", "air-strike": "aircraft", "drone-strike": "drone",
+                                  "remote-explosive": "explosive", "heavy-weapons-presence": "heavy"}
+
+SUBTYPE_TO_TYPE = {sub: typ for typ, subs in EVENT_TYPES.items() for sub in subs}
+EVENT_KINDS = frozenset(EVENT_TYPES) | frozenset(SUBTYPE_TO_TYPE) | frozenset(GROUPS) | {"any"}
+
+
+def expand_kinds(kinds: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """All sub-types a list of kinds (groups, types, sub-types, ``any``) covers."""
+    out: set[str] = set()
+    for kind in kinds:
+        if kind == "any":
+            return frozenset(SUBTYPE_TO_TYPE)
+        for typ in GROUPS.get(kind, (kind,)):
+            out.update(EVENT_TYPES.get(typ, (typ,)))
+    return frozenset(out)

@@ -1,0 +1,323 @@
+"""A ceasefire regime as data: parties, agreements, zones, rules and patrol mandates.
+
+These pydantic models are the contract of a regime file (YAML); `ceasefire regime schema`
+prints them as JSON Schema. Dates are inclusive: a zone with ``valid_to: 2018-04-14`` is in
+force on that day and ended the next. Times, where an agreement gives one (the Moscow
+ceasefire from 00:01), are kept with their offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
+
+from ..events.taxonomy import EVENT_KINDS, WEAPON_CLASSES
+
+Direction = Literal["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
+When = dt.date | dt.datetime
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- geometry expressions
+
+
+class AdminSpec(Strict):
+    names: list[str] = Field(min_length=1, description="unit names in any known spelling, or P-codes")
+    level: Literal[1, 2, 3] | None = Field(None, description="1 governorate, 2 district, 3 sub-district")
+    within: str | None = Field(None, description="only units inside this unit (disambiguates names)")
+
+    @field_validator("names", mode="before")
+    @classmethod
+    def _one_name(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+class AdminExpr(Strict):
+    admin: AdminSpec
+
+    @field_validator("admin", mode="before")
+    @classmethod
+    def _short(cls, v: Any) -> Any:
+        return {"names": v} if isinstance(v, (str, list)) else v
+
+
+class PartOfSpec(Strict):
+    parent: str | list[str]
+    parent_level: Literal[1, 2] | None = None
+    level: Literal[2, 3] = Field(description="level of the child units to choose")
+    direction: Direction
+    half_angle: float = Field(45.0, gt=0, lt=90, description="cone half-width in degrees around the direction")
+    exclude: list[str] = Field(default_factory=list)
+
+
+class PartOfExpr(Strict):
+    part_of: PartOfSpec
+
+
+class BandAlongSpec(Strict):
+    inside: GeometryExpr
+    boundary_with: GeometryExpr | None = Field(None, description="the band runs along the shared boundary")
+    road: str | None = Field(None, description="or along a shipped road")
+    line: GeometryExpr | None = Field(None, description="or along any line expression")
+    depth_km: float = Field(gt=0, description="depth at which the band is drawn")
+    min_depth_km: float | None = Field(None, gt=0, description="the agreement's lower bound, if it gives a range")
+
+    @model_validator(mode="after")
+    def _one_line(self) -> BandAlongSpec:
+        given = [k for k in ("boundary_with", "road", "line") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of boundary_with, road, line (got {given or 'none'})")
+        if self.min_depth_km is not None and self.min_depth_km > self.depth_km:
+            raise ValueError("min_depth_km is larger than depth_km")
+        return self
+
+
+class BandAlongExpr(Strict):
+    band_along: BandAlongSpec
+
+
+class CorridorSpec(Strict):
+    road: str
+    from_: str = Field(alias="from")
+    to: str
+    width_km: float = Field(gt=0, description="on each side of the road")
+
+
+class CorridorExpr(Strict):
+    corridor: CorridorSpec
+
+
+class FileSpec(Strict):
+    path: str = Field(description="GeoJSON or GeoPackage, relative to the regime file")
+
+
+class FileExpr(Strict):
+    file: FileSpec
+
+
+class ZoneRefExpr(Strict):
+    zone: str
+
+
+class UnionExpr(Strict):
+    union: list[GeometryExpr] = Field(min_length=1)
+
+
+class IntersectionExpr(Strict):
+    intersection: list[GeometryExpr] = Field(min_length=1)
+
+
+class DifferenceExpr(Strict):
+    difference: list[GeometryExpr] = Field(min_length=2)
+
+
+_OPERATORS = ("admin", "part_of", "band_along", "corridor", "file", "zone", "union", "intersection", "difference")
+
+
+def _operator(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1:
+        (key,) = value
+        return key if key in _OPERATORS else None
+    if isinstance(value, BaseModel):
+        return next(iter(type(value).model_fields))
+    return None
+
+
+GeometryExpr = Annotated[
+    Annotated[AdminExpr, Tag("admin")]
+    | Annotated[PartOfExpr, Tag("part_of")]
+    | Annotated[BandAlongExpr, Tag("band_along")]
+    | Annotated[CorridorExpr, Tag("corridor")]
+    | Annotated[FileExpr, Tag("file")]
+    | Annotated[ZoneRefExpr, Tag("zone")]
+    | Annotated[UnionExpr, Tag("union")]
+    | Annotated[IntersectionExpr, Tag("intersection")]
+    | Annotated[DifferenceExpr, Tag("difference")],
+    Discriminator(
+        _operator,
+        custom_error_type="geometry_operator",
+        custom_error_message=f"expected a mapping with one operator: {', '.join(_OPERATORS)}",
+    ),
+]
+
+for _model in (BandAlongSpec, UnionExpr, IntersectionExpr, DifferenceExpr):
+    _model.model_rebuild()
+
+
+# --------------------------------------------------------------------------- the regime
+
+
+class Party(Strict):
+    id: str
+    name: str
+    roles: list[Literal["signatory", "guarantor", "belligerent", "observer"]] = Field(min_length=1)
+    side: str | None = Field(None, description="a grouping rules can name, e.g. government, opposition")
+    designation: Literal["designated-terrorist"] | None = None
+    actors: list[str] = Field(default_factory=list, description="dataset actor names that mean this party")
+
+
+class Agreement(Strict):
+    id: str
+    title: str
+    short: str | None = Field(None, description="the name monitors use, e.g. 'Sochi memorandum'")
+    signed: dt.date
+    in_force_from: When
+    in_force_to: dt.date | None = None
+    renewal: str | None = None
+    amends: list[str] = Field(default_factory=list)
+    parties: list[str] = Field(default_factory=list)
+    guarantors: list[str] = Field(default_factory=list)
+    provisions: dict[str, str] = Field(default_factory=dict, description="provision id → what it says")
+    source: str | None = None
+
+
+class Zone(Strict):
+    id: str
+    name: str
+    kind: Literal["de-escalation", "demilitarized", "security-corridor", "buffer", "other"]
+    established_by: str
+    valid_from: dt.date
+    valid_to: dt.date | None = Field(None, description="last day in force; empty while it lasts")
+    end_note: str | None = Field(None, description="why and how the zone ended")
+    approximate: bool = False
+    method: str | None = Field(None, description="how an approximate geometry was derived")
+    geometry: GeometryExpr
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Zone:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        if self.approximate and not self.method:
+            raise ValueError("an approximate zone needs a method saying how it was derived")
+        if self.valid_to is not None and not self.end_note:
+            raise ValueError("a zone that ended needs an end_note saying why")
+        return self
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class RuleException(Strict):
+    against: list[str] = Field(min_length=1, description="party ids, sides or designations targeted")
+    reason: str
+
+
+class Rule(Strict):
+    id: str
+    agreement: str
+    provision: str
+    zones: list[str] = Field(min_length=1)
+    forbidden: list[str] = Field(min_length=1, description="event kinds: a group, a type or a sub-type")
+    by: list[str] = Field(default_factory=list, description="party ids, sides or designations; empty = anyone")
+    weapons: list[str] = Field(default_factory=list, description="weapon classes; empty = any weapon")
+    from_: When = Field(alias="from")
+    until: dt.date | None = None
+    exceptions: list[RuleException] = Field(default_factory=list)
+    summary: str = Field(description="what is forbidden, in a sentence a monitor would write")
+
+    @field_validator("forbidden")
+    @classmethod
+    def _known_kinds(cls, v: list[str]) -> list[str]:
+        unknown = [k for k in v if k not in EVENT_KINDS]
+        if unknown:
+            raise ValueError(f"unknown event kind(s) {unknown}; known: {', '.join(sorted(EVENT_KINDS))}")
+        return v
+
+    @field_validator("weapons")
+    @classmethod
+    def _known_weapons(cls, v: list[str]) -> list[str]:
+        unknown = [k for k in v if k not in WEAPON_CLASSES]
+        if unknown:
+            raise ValueError(f"unknown weapon class(es) {unknown}; known: {', '.join(WEAPON_CLASSES)}")
+        return v
+
+
+class PatrolMandate(Strict):
+    id: str
+    agreement: str
+    forces: list[str] = Field(min_length=1)
+    kind: Literal["joint", "coordinated", "independent"]
+    role: Literal["perimeter", "interior", "route"]
+    zone: str | None = None
+    road: str | None = None
+    from_place: str | None = None
+    to_place: str | None = None
+    cadence: str | None = Field(None, description="e.g. weekly, daily")
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    mandate: str | None = Field(None, description="the duty as the source words it")
+
+    @model_validator(mode="after")
+    def _where(self) -> PatrolMandate:
+        if self.role == "route" and not (self.road and self.from_place and self.to_place):
+            raise ValueError("a route patrol needs road, from_place and to_place")
+        if self.role != "route" and not self.zone:
+            raise ValueError(f"a {self.role} patrol needs a zone")
+        return self
+
+
+class Regime(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    description: str = ""
+    parties: list[Party] = Field(min_length=1)
+    agreements: list[Agreement] = Field(min_length=1)
+    zones: list[Zone] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    patrols: list[PatrolMandate] = Field(default_factory=list)
+    _source: Any = PrivateAttr(default=None)  # the file it was read from: anchors file: paths
+
+    @model_validator(mode="after")
+    def _references(self) -> Regime:
+        for kind in ("parties", "agreements", "zones", "rules", "patrols"):
+            ids = [item.id for item in getattr(self, kind)]
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"{kind}: duplicate id(s) {dupes}")
+        parties = {p.id for p in self.parties}
+        names = parties | {p.side for p in self.parties if p.side} | {
+            p.designation for p in self.parties if p.designation}
+        agreements = {a.id for a in self.agreements}
+        zones = {z.id for z in self.zones}
+        problems = []
+        for a in self.agreements:
+            problems += [f"agreement {a.id}: unknown party {p!r}" for p in [*a.parties, *a.guarantors]
+                         if p not in parties]
+            problems += [f"agreement {a.id}: amends unknown agreement {x!r}" for x in a.amends if x not in agreements]
+        for z in self.zones:
+            if z.established_by not in agreements:
+                problems.append(f"zone {z.id}: established_by unknown agreement {z.established_by!r}")
+        for r in self.rules:
+            if r.agreement not in agreements:
+                problems.append(f"rule {r.id}: unknown agreement {r.agreement!r}")
+            problems += [f"rule {r.id}: unknown zone {z!r}" for z in r.zones if z not in zones]
+            problems += [f"rule {r.id}: 'by' names unknown {b!r}" for b in r.by if b not in names]
+            problems += [f"rule {r.id}: exception names unknown {x!r}" for e in r.exceptions for x in e.against
+                         if x not in names]
+        for m in self.patrols:
+            if m.agreement not in agreements:
+                problems.append(f"patrol {m.id}: unknown agreement {m.agreement!r}")
+            if m.zone and m.zone not in zones:
+                problems.append(f"patrol {m.id}: unknown zone {m.zone!r}")
+            problems += [f"patrol {m.id}: unknown force {f!r}" for f in m.forces if f not in parties]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def zone(self, zone_id: str) -> Zone:
+        for z in self.zones:
+            if z.id == zone_id:
+                return z
+        raise KeyError(zone_id)
+
+    def agreement(self, agreement_id: str) -> Agreement:
+        for a in self.agreements:
+            if a.id == agreement_id:
+                return a
+        raise KeyError(agreement_id)

@@ -1,0 +1,337 @@
+"""Geometry expressions: zones declared in the words agreements use, computed on shipped base data.
+
+An expression is a mapping with one key, its operator::
+
+    admin:       {names: [Idlib], level: 1}                   units by name (any spelling) or P-code
+    part_of:     {parent: Latakia, level: 3, direction: NE}    child units lying in a direction
+    band_along:  {inside: …, boundary_with: …, depth_km: 20}   a band inside an area along a line
+    corridor:    {road: M4, from: Trumba, to: Ain al-Hur, width_km: 6}
+    file:        {path: zone.geojson}                          a published map (GeoJSON, GeoPackage)
+    zone:        astana-1                                      another zone of the same regime
+    union / difference / intersection: [expr, expr, …]
+
+Everything is computed in EPSG:32637 (metres) and returned there; callers convert to
+WGS84 for output. Results are valid polygons, cached by a hash of the expression (with
+referenced zones inlined) and the base data version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import substring
+
+from ..errors import GeometryError
+from ..geodata.basedata import METRIC_CRS, admin_units_metric, data_version, find_places, roads
+from ..geodata.names import name_key
+
+DIRECTIONS: dict[str, float] = {  # compass bearing in degrees, clockwise from grid north
+    "N": 0, "NE": 45, "E": 90, "SE": 135, "S": 180, "SW": 225, "W": 270, "NW": 315,
+}
+DEFAULT_HALF_ANGLE = 45.0
+# A child this close to the parent's centre (as a share of the parent's equivalent radius)
+# lies in no direction: "the north of X" never means X's middle.
+CENTRE_SHARE = 0.1
+# Admin units share edges exactly, but a line of contact drawn between two expressions
+# may pass through slightly different vertices after simplification.
+SHARED_EDGE_TOLERANCE_M = 250.0
+
+ZoneResolver = Callable[[str], Mapping[str, Any]]
+
+
+# --------------------------------------------------------------------------- units
+
+
+def _units_named(names: list[str], level: int | None, within: str | None = None) -> gpd.GeoDataFrame:
+    units = admin_units_metric()
+    if level is not None:
+        units = units[units["level"] == level]
+    if within:
+        parents = _units_named([within], None)
+        units = units[units["pcode"].str.startswith(tuple(parents["pcode"]))]
+    keys = [
+        {name_key(n) for n in (row.name, *row.aliases.split("|")) if n} for row in units.itertuples()
+    ]
+    chosen = []
+    for name in names:
+        key = name_key(name)
+        hits = [i for i, row in enumerate(units.itertuples()) if row.pcode == name or key in keys[i]]
+        if not hits:
+            where = f" at level {level}" if level else ""
+            raise GeometryError(f"no administrative unit named {name!r}{where}")
+        # A bare name may match a governorate, its district and its sub-district (Idlib, Idlib, Idleb):
+        # without a level the coarsest unit is what the words mean.
+        top = min(units.iloc[i]["level"] for i in hits)
+        chosen += [i for i in hits if units.iloc[i]["level"] == top]
+    return units.iloc[sorted(set(chosen))]
+
+
+def admin(names: list[str] | str, level: int | None = None, within: str | None = None) -> BaseGeometry:
+    """The union of the units with these names (any known spelling) or P-codes."""
+    names = [names] if isinstance(names, str) else list(names)
+    return shapely.union_all(_units_named(names, level, within).geometry.values)
+
+
+def part_of_units(
+    parent: list[str] | str,
+    direction: str,
+    level: int,
+    half_angle: float = DEFAULT_HALF_ANGLE,
+    exclude: list[str] | None = None,
+    parent_level: int | None = None,
+) -> gpd.GeoDataFrame:
+    """The child units (at ``level``) of ``parent`` that lie in ``direction`` from its centre.
+
+    Rule: a child is in direction D when the bearing from the centroid of the parent to the
+    centroid of the child is within ``half_angle`` degrees of D (grid bearing in EPSG:32637,
+    within 2° of true north over Syria). With ``half_angle`` below 90 the cones of opposite
+    directions do not overlap, so "the north" and "the south" of a unit never share a child.
+    A child whose centroid lies within ``CENTRE_SHARE`` of the parent's equivalent radius
+    (sqrt(area / pi)) of the parent's centroid lies in no direction.
+    """
+    if direction not in DIRECTIONS:
+        raise GeometryError(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+    if not 0 < half_angle < 90:
+        raise GeometryError(f"half_angle must be between 0 and 90 degrees, got {half_angle}")
+    parents = _units_named([parent] if isinstance(parent, str) else list(parent), parent_level)
+    if (parents["level"] >= level).any():
+        raise GeometryError(f"the children of {list(parents['name'])} cannot be at level {level}")
+    units = admin_units_metric()
+    children = units[(units["level"] == level) & units["pcode"].str.startswith(tuple(parents["pcode"]))]
+    if exclude:
+        dropped = _units_named(exclude, level)
+        children = children[~children["pcode"].isin(dropped["pcode"])]
+    whole = shapely.union_all(parents.geometry.values)
+    centre = whole.centroid
+    min_offset = CENTRE_SHARE * math.sqrt(whole.area / math.pi)
+    cx = shapely.get_x(children.geometry.centroid.values) - centre.x
+    cy = shapely.get_y(children.geometry.centroid.values) - centre.y
+    bearing = np.degrees(np.arctan2(cx, cy))  # clockwise from north
+    off = (bearing - DIRECTIONS[direction] + 180.0) % 360.0 - 180.0
+    inside = (np.abs(off) <= half_angle) & (np.hypot(cx, cy) > min_offset)
+    return children[inside]
+
+
+def part_of(parent: list[str] | str, direction: str, level: int, half_angle: float = DEFAULT_HALF_ANGLE,
+            exclude: list[str] | None = None, parent_level: int | None = None) -> BaseGeometry:
+    units = part_of_units(parent, direction, level, half_angle, exclude, parent_level)
+    if units.empty:
+        raise GeometryError(f"no unit at level {level} of {parent!r} lies to the {direction}")
+    return shapely.union_all(units.geometry.values)
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def road_line(road: str) -> BaseGeometry:
+    table = roads()
+    hit = table[table["road"].str.upper() == road.upper()]
+    if hit.empty:
+        raise GeometryError(f"no road {road!r} in the shipped roads (have: {', '.join(table['road'])})")
+    return gpd.GeoSeries(hit.geometry.values, crs=table.crs).to_crs(METRIC_CRS).union_all()
+
+
+def place_point(name: str) -> BaseGeometry:
+    hits = find_places(name)
+    if not hits:
+        raise GeometryError(f"no place named {name!r} in the gazetteer")
+    p = hits[0]
+    return gpd.GeoSeries([shapely.Point(p.lon, p.lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+
+
+def road_section(road: str, start: str, end: str) -> BaseGeometry:
+    """The part of a road between the points nearest to two named places."""
+    line = road_line(road)
+    if line.geom_type != "LineString":
+        line = shapely.line_merge(line)
+    a, b = (line.project(place_point(name)) for name in (start, end))
+    section = substring(line, min(a, b), max(a, b))
+    if section.length < 1.0:
+        raise GeometryError(f"{start!r} and {end!r} meet the same point of road {road!r}")
+    return section
+
+
+def corridor(road: str, start: str, end: str, width_km: float) -> BaseGeometry:
+    """``width_km`` on each side of the road section between two named places (flat ends)."""
+    if width_km <= 0:
+        raise GeometryError(f"corridor width must be positive, got {width_km}")
+    return road_section(road, start, end).buffer(width_km * 1000.0, cap_style="flat")
+
+
+def band_along(inside: BaseGeometry, line: BaseGeometry, depth_km: float) -> BaseGeometry:
+    """The part of ``inside`` within ``depth_km`` of ``line``."""
+    if depth_km <= 0:
+        raise GeometryError(f"band depth must be positive, got {depth_km}")
+    if line.is_empty:
+        raise GeometryError("the band's line is empty: the two areas share no boundary")
+    return inside.intersection(line.buffer(depth_km * 1000.0))
+
+
+def shared_boundary(area: BaseGeometry, other: BaseGeometry) -> BaseGeometry:
+    """The part of ``area``'s boundary it shares with ``other`` (a line of contact)."""
+    return area.boundary.intersection(other.buffer(SHARED_EDGE_TOLERANCE_M))
+
+
+def from_file(path: Path) -> BaseGeometry:
+    if not path.exists():
+        raise GeometryError(f"{path}: no such file")
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types; one message for the user
+        raise GeometryError(f"{path}: cannot be read as GeoJSON/GeoPackage ({exc})") from None
+    if frame.crs is None:
+        frame = frame.set_crs("EPSG:4326")
+    return shapely.union_all(frame.to_crs(METRIC_CRS).geometry.values)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _listify(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+class Evaluator:
+    """Turns expressions (plain mappings, as parsed from YAML) into metric geometries.
+
+    ``zone_expression`` resolves ``zone: ID`` references; ``base_dir`` anchors ``file:`` paths.
+    """
+
+    def __init__(self, zone_expression: ZoneResolver | None = None, base_dir: Path | None = None):
+        self._zone_expression = zone_expression
+        self._base_dir = base_dir or Path.cwd()
+        self._memo: dict[str, BaseGeometry] = {}
+
+    def key(self, expr: Mapping[str, Any]) -> str:
+        inlined = self._inline(expr, ())
+        text = json.dumps(inlined, sort_keys=True, default=str) + data_version()
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def _inline(self, expr: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(expr, Mapping):
+            if set(expr) == {"zone"}:
+                zone_id = expr["zone"]
+                if zone_id in seen:
+                    raise GeometryError(f"zone {zone_id!r} refers to itself through {' → '.join(seen)}")
+                return self._inline(self._resolve_zone(zone_id), (*seen, zone_id))
+            if set(expr) == {"file"}:
+                path = self._base_dir / expr["file"]["path"]
+                stamp = path.stat().st_mtime_ns if path.exists() else 0
+                return {"file": {**expr["file"], "_resolved": str(path), "_mtime": stamp}}
+            return {k: self._inline(v, seen) for k, v in expr.items()}
+        if isinstance(expr, list):
+            return [self._inline(v, seen) for v in expr]
+        return expr
+
+    def _resolve_zone(self, zone_id: str) -> Mapping[str, Any]:
+        if self._zone_expression is None:
+            raise GeometryError(f"zone {zone_id!r} is referenced outside a regime")
+        return self._zone_expression(zone_id)
+
+    def evaluate(self, expr: Mapping[str, Any]) -> BaseGeometry:
+        key = self.key(expr)
+        if key not in self._memo:
+            geom = _disk_cache_get(key)
+            if geom is None:
+                geom = self._compute(expr)
+                _disk_cache_put(key, geom)
+            self._memo[key] = geom
+        return self._memo[key]
+
+    def _compute(self, expr: Mapping[str, Any]) -> BaseGeometry:
+        if not isinstance(expr, Mapping) or len(expr) != 1:
+            raise GeometryError(f"an expression is a mapping with one operator, got {expr!r}")
+        (op, arg), = expr.items()
+        if op == "admin":
+            spec = {"names": arg} if isinstance(arg, (str, list)) else arg
+            geom = admin(_listify(spec["names"]), spec.get("level"), spec.get("within"))
+        elif op == "part_of":
+            geom = part_of(arg["parent"], arg["direction"], arg["level"],
+                           arg.get("half_angle", DEFAULT_HALF_ANGLE), arg.get("exclude"), arg.get("parent_level"))
+        elif op == "band_along":
+            area = self.evaluate(arg["inside"])
+            if "boundary_with" in arg:
+                line = shared_boundary(area, self.evaluate(arg["boundary_with"]))
+            elif "road" in arg:
+                line = road_line(arg["road"])
+            else:
+                line = self.evaluate(arg["line"])
+            geom = band_along(area, line, float(arg["depth_km"]))
+        elif op == "corridor":
+            geom = corridor(arg["road"], arg["from"], arg["to"], float(arg["width_km"]))
+        elif op == "file":
+            geom = from_file(self._base_dir / arg["path"])
+        elif op == "zone":
+            geom = self.evaluate(self._resolve_zone(arg))
+        elif op in ("union", "intersection", "difference"):
+            parts = [self.evaluate(e) for e in arg]
+            if not parts:
+                raise GeometryError(f"{op} needs at least one expression")
+            if op == "union":
+                geom = shapely.union_all(parts)
+            elif op == "intersection":
+                geom = shapely.intersection_all(parts)
+            else:
+                geom = parts[0].difference(shapely.union_all(parts[1:])) if len(parts) > 1 else parts[0]
+        else:
+            raise GeometryError(f"unknown geometry operator {op!r}")
+        return _clean(geom)
+
+
+def _clean(geom: BaseGeometry) -> BaseGeometry:
+    """A valid (multi)polygon: slivers and stray lines from set operations removed."""
+    geom = shapely.make_valid(geom)
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not polys:
+        return shapely.Polygon()
+    geom = shapely.union_all(polys)
+    return geom if geom.is_valid else shapely.make_valid(geom)
+
+
+# --------------------------------------------------------------------------- cache on disk
+
+
+def _cache_dir() -> Path | None:
+    import os
+
+    if os.environ.get("CEASEFIRE_NO_CACHE"):
+        return None
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("CEASEFIRE_CACHE_DIR") or user_cache_dir("ceasefire")) / "geometry"
+
+
+def _disk_cache_get(key: str) -> BaseGeometry | None:
+    folder = _cache_dir()
+    path = folder / f"{key}.wkb" if folder else None
+    if path is None or not path.exists():
+        return None
+    try:
+        return shapely.from_wkb(path.read_bytes())
+    except Exception:  # a torn file from a crash: recompute
+        return None
+
+
+def _disk_cache_put(key: str, geom: BaseGeometry) -> None:
+    folder = _cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f"{key}.wkb.tmp"
+        tmp.write_bytes(shapely.to_wkb(geom))
+        tmp.replace(folder / f"{key}.wkb")  # atomic: readers never see half a file
+    except OSError:
+        pass  # a read-only home is no reason to fail; the cache is only a speed-up
+
+
