@@ -197,6 +197,156 @@ def where(lon: float, lat: float, regime_name: str, at: dt.datetime) -> None:
         click.echo(f"    {rule.id}: {rule.summary} ({agreement.short or agreement.title}, {rule.provision})")
 
 
+# --------------------------------------------------------------------------- events and violations
+
+
+def db_option(f: Any) -> Any:
+    return click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="the store (SQLite file); default $CEASEFIRE_DB or the user data directory")(f)
+
+
+def period_options(f: Any) -> Any:
+    f = click.option("--to", "end", type=DATE, default=None, help="last day, YYYY-MM-DD")(f)
+    return click.option("--from", "start", type=DATE, default=None, help="first day, YYYY-MM-DD")(f)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["acled", "ucdp", "geojson", "csv"]), required=True)
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), help="column mapping (YAML) for --format csv")
+@regime_option
+@db_option
+@click.option("--progress/--no-progress", default=None, help="progress bar (default: on a terminal)")
+def ingest(file: Path, fmt: str, mapping: Path | None, regime_name: str, db: Path | None,
+           progress: bool | None) -> None:
+    """Read an event file into the store; bad rows are quarantined, a re-run changes nothing.
+
+    Example: ceasefire ingest ged.csv --format ucdp --db events.sqlite
+    """
+    from .events import ingest_file
+    from .regime import load_regime
+    from .store import connect
+
+    regime = load_regime(regime_name)
+    conn = connect(db)
+    result = ingest_file(conn, file, fmt, mapping, regime=regime, progress=progress)
+    click.echo(result.summary())
+    if result.quarantined:
+        click.echo(f"  {result.quarantined} row(s) kept aside: ceasefire quarantine list"
+                   + (f" --db {db}" if db else ""))
+    if result.unmapped:
+        click.echo(f"  actor names {regime.id} does not map to a party (add them to a party's actors):")
+        for name, count in result.unmapped.most_common(15):
+            click.echo(f"    {count:6,}  {name}")
+        if len(result.unmapped) > 15:
+            click.echo(f"    … and {len(result.unmapped) - 15} more")
+
+
+@main.group()
+def quarantine() -> None:
+    """Rows kept aside at ingest, with file, line, field and reason.
+
+    Example: ceasefire quarantine list
+    """
+
+
+@quarantine.command("list")
+@db_option
+@click.option("--file", "file", default=None, help="only rows from this input file")
+def quarantine_list(db: Path | None, file: str | None) -> None:
+    """List quarantined rows.
+
+    Example: ceasefire quarantine list --db events.sqlite
+    """
+    from .events import quarantined
+    from .store import connect
+
+    rows = quarantined(connect(db), file)
+    if not rows:
+        click.echo("the quarantine is empty")
+    for row in rows:
+        click.echo(f"{row['file']}:{row['line'] if row['line'] is not None else '?'}: {row['field']}: {row['reason']}")
+        click.echo(f"    {row['raw'][:160].replace(chr(31), ' | ')}")
+
+
+@main.group()
+def events() -> None:
+    """The normalized event schema.
+
+    Example: ceasefire events schema
+    """
+
+
+@events.command("schema")
+def events_schema() -> None:
+    """Print the normalized event schema as JSON Schema.
+
+    Example: ceasefire events schema > event.schema.json
+    """
+    from .events import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+def _violations(regime_name: str, db: Path | None, start: dt.datetime | None, end: dt.datetime | None):
+    from .events import events_frame
+    from .monitor import judge
+    from .regime import load_regime
+    from .store import connect
+
+    regime = load_regime(regime_name)
+    frame = events_frame(connect(db), start.date() if start else None, end.date() if end else None)
+    return regime, judge(regime, frame)
+
+
+@main.command()
+@regime_option
+@db_option
+@period_options
+@click.option("--zone", default=None, help="only this zone id")
+@click.option("--party", default=None, help="only events involving this party id")
+@click.option("--status", type=click.Choice(["confirmed", "possible", "excluded"]), default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "geojson", "parquet"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+def violations(regime_name: str, db: Path | None, start: dt.datetime | None, end: dt.datetime | None,
+               zone: str | None, party: str | None, status: str | None, fmt: str, output: Path | None) -> None:
+    """Events that break the regime's rules, with status and a sentence citing the agreement.
+
+    Example: ceasefire violations --from 2019-05-01 --to 2019-05-31 --status confirmed --format csv -o may.csv
+    """
+    from .report.tables import write_violations
+
+    _, found = _violations(regime_name, db, start, end)
+    if zone:
+        found = found[found["zone"] == zone]
+    if party:
+        found = found[(found["party1"] == party) | (found["party2"] == party)]
+    if status:
+        found = found[found["status"] == status]
+    text = write_violations(found, fmt, output)
+    if text is not None:
+        click.echo(text)
+    else:
+        click.echo(f"{len(found):,} violations → {output}", err=True)
+
+
+@main.command()
+@regime_option
+@db_option
+@period_options
+def summary(regime_name: str, db: Path | None, start: dt.datetime | None, end: dt.datetime | None) -> None:
+    """Violations by zone, month and event type, with counts by party.
+
+    Example: ceasefire summary --from 2019-01-01 --to 2019-12-31
+    """
+    from .monitor import summarize
+
+    _, found = _violations(regime_name, db, start, end)
+    table = summarize(found)
+    click.echo(table.to_string(index=False) if not table.empty else "no violations in the store for this period")
+
+
 # --------------------------------------------------------------------------- demo
 
 

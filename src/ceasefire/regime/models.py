@@ -155,7 +155,7 @@ for _model in (BandAlongSpec, UnionExpr, IntersectionExpr, DifferenceExpr):
 class Party(Strict):
     id: str
     name: str
-    roles: list[Literal["signatory", "guarantor", "belligerent", "observer"]] = Field(min_length=1)
+    roles: list[Literal["signatory", "guarantor", "belligerent", "observer", "civilian"]] = Field(min_length=1)
     side: str | None = Field(None, description="a grouping rules can name, e.g. government, opposition")
     designation: Literal["designated-terrorist"] | None = None
     actors: list[str] = Field(default_factory=list, description="dataset actor names that mean this party")

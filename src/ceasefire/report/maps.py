@@ -85,3 +85,22 @@ def timeline_chart(regime: Regime, path: Path, end: dt.date) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def violations_chart(found, path: Path) -> Path:
+    """Violations per month, confirmed and possible, stacked by zone."""
+    fig, ax = plt.subplots(figsize=(9, 4), dpi=110)
+    judged = found[found["status"].isin(["confirmed", "possible"])]
+    if not judged.empty:
+        months = judged.assign(month=judged["date"].str.slice(0, 7))
+        table = months.pivot_table(index="month", columns="zone", values="event_id", aggfunc="nunique", fill_value=0)
+        table.plot(kind="bar", stacked=True, ax=ax, width=0.9)
+        ax.set_xticks(range(0, len(table), 3))
+        ax.set_xticklabels(table.index[::3], rotation=45, ha="right", fontsize=7)
+    ax.set_ylabel("events breaking a rule")
+    ax.set_title("Violations per month by zone (confirmed and possible)", fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

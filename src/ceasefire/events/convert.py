@@ -1,0 +1,125 @@
+"""Vectorised conversion of raw text columns (Arrow) into typed columns, recording each bad row.
+
+Every reader hands a batch of raw columns (binary, exactly as read) to a :class:`Converter`;
+each conversion returns a typed Arrow array and marks the rows it could not convert with the
+field and a reason. The first problem of a row is the one reported; such rows go to the
+quarantine, never silently away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
+INTEGER = r"^\s*[-+]?\d+\s*$"
+RAW_SEPARATOR = "\x1f"
+
+
+class Converter:
+    def __init__(self, columns: Mapping[str, pa.Array], num_rows: int):
+        self.columns = columns
+        self.n = num_rows
+        self.field = np.full(num_rows, None, dtype=object)
+        self.reason = np.full(num_rows, None, dtype=object)
+
+    # -- bookkeeping
+    def flag(self, mask: np.ndarray | pa.Array, field: str, reason: str | np.ndarray) -> None:
+        mask = _np_mask(mask)
+        new = mask & (self.field == None)  # noqa: E711 — elementwise on an object array
+        if new.any():
+            self.field[new] = field
+            self.reason[new] = reason[new] if isinstance(reason, np.ndarray) else reason
+
+    @property
+    def bad(self) -> np.ndarray:
+        return self.field != None  # noqa: E711
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    # -- conversions
+    def text(self, name: str, required: bool = False) -> pa.Array:
+        if name not in self.columns:
+            if required:
+                self.flag(np.ones(self.n, bool), name, "missing column")
+            return pa.nulls(self.n, pa.string())
+        raw = self.columns[name]
+        try:
+            out = pc.cast(raw, pa.string())
+        except pa.ArrowInvalid:
+            values = raw.to_pylist()
+            invalid = np.zeros(self.n, bool)
+            decoded: list[str | None] = []
+            for i, v in enumerate(values):
+                try:
+                    decoded.append(None if v is None else v.decode("utf-8"))
+                except UnicodeDecodeError:
+                    invalid[i] = True
+                    decoded.append(None)
+            self.flag(invalid, name, "bytes that are not UTF-8 (is the file Latin-1? save it as UTF-8)")
+            out = pa.array(decoded, pa.string())
+        out = pc.utf8_trim_whitespace(out)
+        out = pc.if_else(pc.equal(out, ""), pa.scalar(None, pa.string()), out)
+        if required:
+            self.flag(pc.is_null(out), name, "missing value")
+        return out
+
+    def number(self, name: str, lo: float | None = None, hi: float | None = None, required: bool = False,
+               integer: bool = False) -> np.ndarray:
+        text = self.text(name, required)
+        ok = pc.match_substring_regex(text, INTEGER if integer else NUMBER)
+        malformed = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
+        self.flag(malformed, name, f"not a{'n integer' if integer else ' number'}")
+        clean = pc.if_else(pc.fill_null(ok, False), text, pa.scalar(None, pa.string()))
+        values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+        if lo is not None and hi is not None:
+            out_of_range = ~np.isnan(values) & ((values < lo) | (values > hi))
+            if out_of_range.any():
+                reasons = np.array([f"{v:g} is outside [{lo:g}, {hi:g}]" for v in values], dtype=object)
+                self.flag(out_of_range, name, reasons)
+                values = np.where(out_of_range, np.nan, values)
+        return values
+
+    def date(self, name: str, formats: Sequence[str] = ("%Y-%m-%d",), required: bool = False) -> pa.Array:
+        text = self.text(name, required)
+        # Timestamps like "2019-05-06 00:00:00.000" keep their date part.
+        head = pc.utf8_slice_codeunits(text, 0, 10) if formats == ("%Y-%m-%d",) else text
+        parsed = pa.nulls(self.n, pa.timestamp("s"))
+        for fmt in formats:
+            attempt = pc.strptime(head, format=fmt, unit="s", error_is_null=True)
+            parsed = pc.coalesce(parsed, attempt)
+        bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
+        self.flag(bad, name, f"not a date in the form {' or '.join(formats)}")
+        dates = pc.cast(parsed, pa.date32())
+        years = pc.year(dates)
+        implausible = pc.fill_null(pc.or_(pc.less(years, 1900), pc.greater(years, dt.date.today().year + 1)), False)
+        self.flag(implausible, name, "date outside 1900 … next year")
+        return pc.if_else(implausible, pa.scalar(None, pa.date32()), dates)
+
+
+def map_values(values: pa.Array, mapping: Mapping[str | None, str | None], default: str | None = None) -> pa.Array:
+    """Map a low-cardinality string column through a dict, at the speed of its distinct values."""
+    encoded = pc.dictionary_encode(values).combine_chunks() if isinstance(values, pa.ChunkedArray) \
+        else pc.dictionary_encode(values)
+    mapped = pa.array([mapping.get(v, default) for v in encoded.dictionary.to_pylist()], pa.string())
+    out = mapped.take(encoded.indices)
+    if None in mapping:
+        out = pc.if_else(pc.is_null(values), pa.scalar(mapping[None], pa.string()), out)
+    return out
+
+
+def raw_rows(columns: Mapping[str, pa.Array]) -> pa.Array:
+    """Each row's values joined by U+001F, as read: the verbatim record (the header is kept per ingest)."""
+    arrays = [pc.fill_null(pc.cast(a, pa.binary()), b"") for a in columns.values()]
+    return pc.binary_join_element_wise(*arrays, pa.scalar(RAW_SEPARATOR.encode(), pa.binary()))
+
+
+def _np_mask(mask: np.ndarray | pa.Array) -> np.ndarray:
+    if isinstance(mask, (pa.Array, pa.ChunkedArray)):
+        return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(mask, dtype=bool)

@@ -1,0 +1,168 @@
+"""Ingest: stream a file into the store in one transaction, idempotently.
+
+Rows land first in a temporary staging table, then three set operations decide what is new,
+what changed (same event id, different raw row) and what is unchanged, so the same file twice
+gives the same rows. Bad rows go to the quarantine with file, line, field and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import InputError, StoreError
+from ..store import transaction
+from .readers import BadRow, Batch, read_events, resolve_lines
+from .schema import COLUMNS
+
+INSERT_COLUMNS = [c for c in COLUMNS]
+_PLACEHOLDERS = ", ".join("?" for _ in INSERT_COLUMNS)
+
+
+@dataclass
+class IngestResult:
+    file: str
+    format: str
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    unmapped: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        return (f"{self.file}: read {self.read:,}, new {self.new:,}, updated {self.updated:,}, "
+                f"unchanged {self.unchanged:,}, quarantined {self.quarantined:,}")
+
+
+def _rows(table: pa.Table) -> Iterator[tuple]:
+    cols = []
+    for name in INSERT_COLUMNS:
+        col = table[name]
+        if pa.types.is_date32(col.type):
+            col = pc.strftime(pc.cast(col, pa.timestamp("s")), format="%Y-%m-%d")
+        cols.append(col.to_pylist())
+    return zip(*cols)
+
+
+def _progress(path: Path, enabled: bool | None):
+    from tqdm import tqdm
+
+    size = path.stat().st_size
+    return tqdm(total=size, unit="B", unit_scale=True, desc=f"ingest {path.name}", disable=enabled is False
+                or (enabled is None and not sys.stderr.isatty()), file=sys.stderr, leave=False)
+
+
+def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: Path | str | None = None,
+                regime=None, progress: bool | None = None, block_size: int | None = None) -> IngestResult:
+    """Read ``path`` (ucdp, acled, geojson, csv + mapping) into the store. One transaction."""
+    path = Path(path)
+    kwargs = {"block_size": block_size} if block_size else {}
+    batches = read_events(path, fmt, mapping, **kwargs)
+    result = IngestResult(str(path), fmt)
+    header = None
+    if fmt != "geojson":
+        from .readers import _csv_header
+
+        header = "\x1f".join(_csv_header(path))
+    bad: list[BadRow] = []
+    seen_ids: set[str] = set()
+    bar = _progress(path, progress)
+    try:
+        with transaction(conn):
+            cur = conn.execute(
+                "INSERT INTO ingests (file, format, header, started) VALUES (?, ?, ?, ?)",
+                (str(path.resolve()), fmt, header, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+            ingest_id = cur.lastrowid
+            conn.execute("DROP TABLE IF EXISTS temp.staging")
+            conn.execute("CREATE TEMP TABLE staging AS SELECT * FROM events WHERE 0")
+            conn.execute("CREATE UNIQUE INDEX temp.staging_id ON staging(event_id)")
+            insert = f"INSERT INTO staging ({', '.join(INSERT_COLUMNS)}, ingest_id) VALUES ({_PLACEHOLDERS}, {ingest_id})"
+            for batch in batches:
+                table = _drop_duplicates(batch, seen_ids, bad)
+                result.read += batch.events.num_rows + len(batch.bad)
+                bad += batch.bad
+                conn.executemany(insert, _rows(table))
+                if regime is not None:
+                    result.unmapped.update(_unmapped(regime, table))
+                bar.update(max(batch.bytes_read - bar.n, 0))
+                bar.set_postfix_str(f"{result.read / max(bar.format_dict['elapsed'], 1e-9):,.0f} rows/s")
+            result.duplicates = sum(1 for b in bad if b.field == "event_id")
+            _merge(conn, result)
+            if bad:
+                if fmt != "geojson":
+                    resolve_lines(path, bad)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) VALUES (?,?,?,?,?,?)",
+                    [(str(path.resolve()), b.line, b.field, b.reason, b.raw, ingest_id) for b in bad])
+            result.quarantined = len(bad)
+            conn.execute(
+                "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
+                " rows_quarantined = ? WHERE ingest_id = ?",
+                (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), result.read, result.new,
+                 result.updated, result.unchanged, result.quarantined, ingest_id))
+            conn.execute("DROP TABLE temp.staging")
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: the store refused the ingest ({exc}); nothing was written") from None
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"{path}: cannot be parsed as {fmt} ({exc}); nothing was written") from None
+    finally:
+        bar.close()
+    return result
+
+
+def _drop_duplicates(batch: Batch, seen: set[str], bad: list[BadRow]) -> pa.Table:
+    """A second row with an event id already read in this file is quarantined, not merged."""
+    ids = batch.events["event_id"].to_pylist()
+    dup = [i for i, x in enumerate(ids) if x in seen or seen.add(x)]  # type: ignore[func-returns-value]
+    if not dup:
+        return batch.events
+    raws = batch.events["raw"].to_pylist()
+    for i in dup:
+        bad.append(BadRow(None, "event_id", f"duplicate id {ids[i]} (an earlier row of this file has it)", raws[i]))
+    keep = pa.array([True] * len(ids))
+    keep = pc.invert(pc.is_in(pa.array(range(len(ids))), pa.array(dup)))
+    return batch.events.filter(keep)
+
+
+def _merge(conn: sqlite3.Connection, result: IngestResult) -> None:
+    cols = ", ".join(INSERT_COLUMNS)
+    result.unchanged = conn.execute(
+        "SELECT count(*) FROM staging s JOIN events e USING (event_id) WHERE e.raw = s.raw").fetchone()[0]
+    sets = ", ".join(f"{c} = s.{c}" for c in INSERT_COLUMNS if c != "event_id")
+    result.updated = conn.execute(
+        f"UPDATE events SET {sets}, ingest_id = s.ingest_id FROM staging s "
+        "WHERE events.event_id = s.event_id AND events.raw <> s.raw").rowcount
+    result.new = conn.execute(
+        f"INSERT INTO events ({cols}, ingest_id) SELECT {cols}, ingest_id FROM staging s "
+        "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)").rowcount
+
+
+def _unmapped(regime, table: pa.Table) -> Counter[str]:
+    from ..regime.actors import ActorMap
+
+    actors = ActorMap(regime)
+    names = table["actor1"].to_pylist() + table["actor2"].to_pylist()
+    return actors.unmapped(names)
+
+
+def quarantined(conn: sqlite3.Connection, file: str | None = None) -> list[sqlite3.Row]:
+    conn.row_factory = sqlite3.Row
+    try:
+        sql = "SELECT file, line, field, reason, raw FROM quarantine"
+        args: tuple = ()
+        if file:
+            sql += " WHERE file = ?"
+            args = (str(Path(file).resolve()),)
+        return conn.execute(sql + " ORDER BY file, line").fetchall()
+    finally:
+        conn.row_factory = None
