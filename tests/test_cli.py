@@ -99,3 +99,35 @@ def all_commands(group, prefix=()):
 @pytest.mark.parametrize(("path", "cmd"), list(all_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
 def test_every_command_has_help_with_an_example(path, cmd):
     assert cmd.help and "Example: ceasefire" in cmd.help, path
+
+
+def test_ingest_violations_summary_quarantine(tmp_path):
+    db = tmp_path / "e.sqlite"
+    first = run("ingest", DATA / "ucdp_broken.csv", "--format", "ucdp", "--db", db)
+    assert first.exit_code == 0, first.output
+    assert "read 9, new 4, updated 0, unchanged 0, quarantined 5" in first.output
+    q = run("quarantine", "list", "--db", db).output
+    assert "ucdp_broken.csv:6: latitude: 123 is outside [-90, 90]" in q
+    run("ingest", DATA / "acled_made_up.csv", "--format", "acled", "--db", db)
+    out = run("violations", "--db", db, "--from", "2018-10-01", "--to", "2018-10-31", "--zone", "sochi-dmz",
+              "--format", "csv").output
+    assert "heavy weapons were to be withdrawn by 2018-10-10 (Sochi memorandum, point 6)" in out
+    assert "2018-10-01" not in out.split("\n", 1)[1]  # before the deadline: nothing in the DMZ
+    excluded = run("violations", "--db", db, "--status", "excluded", "--party", "hts", "--format", "csv").output
+    assert "acled:TST004" in excluded and "acled:TST003" not in excluded
+    path = tmp_path / "v.geojson"
+    assert run("violations", "--db", db, "--format", "geojson", "-o", path).exit_code == 0
+    doc = json.loads(path.read_text())
+    assert doc["features"] and doc["features"][0]["geometry"]["type"] == "Point"
+    parquet = tmp_path / "v.parquet"
+    assert run("violations", "--db", db, "--format", "parquet", "-o", parquet).exit_code == 0
+    import pandas as pd
+
+    assert set(pd.read_parquet(parquet)["status"]) == {"confirmed", "excluded"}
+    summary = run("summary", "--db", db).output
+    assert "sochi-dmz" in summary and "explosions" in summary
+
+
+def test_ingest_unknown_file_is_one_line(tmp_path):
+    result = run("ingest", tmp_path / "missing.csv", "--format", "ucdp", "--db", tmp_path / "x.sqlite")
+    assert result.exit_code == 1 and result.output.startswith("error: ") and "no such file" in result.output

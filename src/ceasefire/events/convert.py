@@ -92,6 +92,10 @@ class Converter:
         parsed = pa.nulls(self.n, pa.timestamp("s"))
         for fmt in formats:
             attempt = pc.strptime(head, format=fmt, unit="s", error_is_null=True)
+            # Arrow rolls 2019-02-30 over to 2019-03-02: keep only dates that print back as written.
+            back = pc.strftime(attempt, format=fmt)
+            same = pc.equal(_no_leading_zeros(pc.utf8_lower(back)), _no_leading_zeros(pc.utf8_lower(head)))
+            attempt = pc.if_else(pc.fill_null(same, False), attempt, pa.scalar(None, pa.timestamp("s")))
             parsed = pc.coalesce(parsed, attempt)
         bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
         self.flag(bad, name, f"not a date in the form {' or '.join(formats)}")
@@ -100,6 +104,10 @@ class Converter:
         implausible = pc.fill_null(pc.or_(pc.less(years, 1900), pc.greater(years, dt.date.today().year + 1)), False)
         self.flag(implausible, name, "date outside 1900 … next year")
         return pc.if_else(implausible, pa.scalar(None, pa.date32()), dates)
+
+
+def _no_leading_zeros(text: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(text, r"(^|[^0-9])0+([0-9])", r"\1\2")
 
 
 def map_values(values: pa.Array, mapping: Mapping[str | None, str | None], default: str | None = None) -> pa.Array:

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from ..errors import InputError, StoreError
 from ..store import transaction
-from .readers import BadRow, Batch, read_events, resolve_lines
+from .readers import BadRow, Batch, _csv_header, load_mapping, read_events, resolve_lines
 from .schema import COLUMNS
 
 INSERT_COLUMNS = [c for c in COLUMNS]
@@ -70,10 +70,9 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
     batches = read_events(path, fmt, mapping, **kwargs)
     result = IngestResult(str(path), fmt)
     header = None
+    delimiter = str(load_mapping(Path(mapping)).get("delimiter", ",")) if fmt == "csv" and mapping else ","
     if fmt != "geojson":
-        from .readers import _csv_header
-
-        header = "\x1f".join(_csv_header(path))
+        header = "\x1f".join(_csv_header(path, delimiter))
     bad: list[BadRow] = []
     seen_ids: set[str] = set()
     bar = _progress(path, progress)
@@ -100,7 +99,7 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
             _merge(conn, result)
             if bad:
                 if fmt != "geojson":
-                    resolve_lines(path, bad)
+                    resolve_lines(path, bad, delimiter)
                 conn.executemany(
                     "INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) VALUES (?,?,?,?,?,?)",
                     [(str(path.resolve()), b.line, b.field, b.reason, b.raw, ingest_id) for b in bad])

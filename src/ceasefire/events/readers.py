@@ -31,7 +31,7 @@ BLOCK_SIZE = 16 << 20  # bytes per parsed block: large enough for speed, small e
 
 @dataclass(slots=True)
 class BadRow:
-    line: int | None  # CSV record number (the header is line 1), or a feature's index
+    line: int | None  # CSV: the line the record starts on (header = 1); GeoJSON: the feature's number (from 1)
     field: str
     reason: str
     raw: str
@@ -233,10 +233,10 @@ def _finish(source: str, c: Converter, cols: dict[str, Any], raw: pa.Array, line
     return Batch(table.cast(EVENT_SCHEMA), bad)
 
 
-def _csv_header(path: Path) -> list[str]:
+def _csv_header(path: Path, delimiter: str = ",") -> list[str]:
     try:
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-            header = next(csv.reader(fh), None)
+            header = next(csv.reader(fh, delimiter=delimiter), None)
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
     if not header:
@@ -246,8 +246,8 @@ def _csv_header(path: Path) -> list[str]:
 
 def read_csv_batches(path: Path, source: str, adapter: Callable[[Converter], dict[str, Any]],
                      required: tuple[str, ...] = (), rename: Mapping[str, str] | None = None,
-                     block_size: int = BLOCK_SIZE) -> Iterator[Batch]:
-    header = _csv_header(path)
+                     block_size: int = BLOCK_SIZE, delimiter: str = ",") -> Iterator[Batch]:
+    header = _csv_header(path, delimiter)
     missing = [name for name in required if name not in header]
     if missing:
         raise InputError(f"{path}: not a {source} file — missing column(s) {', '.join(missing)} "
@@ -262,7 +262,8 @@ def read_csv_batches(path: Path, source: str, adapter: Callable[[Converter], dic
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=block_size, use_threads=True),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                         invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(column_types={name: pa.binary() for name in header},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
@@ -308,7 +309,8 @@ def read_geojson(path: Path) -> Iterator[Batch]:
     c = Converter(raw_cols, len(features))
     if "source_id" not in raw_cols and "id" in raw_cols:
         raw_cols["source_id"] = raw_cols["id"]
-    yield _finish("geojson", c, from_native(c), raw_rows(raw_cols), np.arange(len(features)))
+    raw = pa.array([json.dumps(f, ensure_ascii=False).encode() for f in features], pa.binary())
+    yield _finish("geojson", c, from_native(c), raw, np.arange(1, len(features) + 1))  # feature numbers
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
@@ -340,11 +342,12 @@ def read_events(path: Path | str, fmt: str, mapping_path: Path | str | None = No
         rename = {theirs: ours for ours, theirs in mapping["columns"].items()}
         source = str(mapping.get("source", "csv"))
         return read_csv_batches(path, source, lambda c: from_native(c, mapping),
-                                tuple(mapping["columns"].values()), rename, block_size)
+                                tuple(mapping["columns"].values()), rename, block_size,
+                                str(mapping.get("delimiter", ",")))
     raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
-def resolve_lines(path: Path, bad: list[BadRow]) -> None:
+def resolve_lines(path: Path, bad: list[BadRow], delimiter: str = ",") -> None:
     """Replace record numbers by the physical line each bad row starts on (header = line 1).
 
     pyarrow numbers neither its skipped rows nor records whose fields hold line breaks, so one
@@ -356,7 +359,7 @@ def resolve_lines(path: Path, bad: list[BadRow]) -> None:
     skipped = [b for b in bad if b.line is None]
     found: dict[int, int] = {}
     with open(path, encoding="utf-8", errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, delimiter=delimiter)
         header = next(reader, [])
         start, good = reader.line_num + 1, 1
         for fields in reader:

@@ -1,0 +1,189 @@
+"""Readers and ingest: real UCDP rows, ACLED-layout rows, GeoJSON, mapped CSV; bad rows kept aside."""
+
+import csv
+import io
+import sqlite3
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ceasefire.errors import InputError
+from ceasefire.events import events_frame, ingest_file, json_schema, quarantined, read_events
+from ceasefire.events.schema import EVENT_SCHEMA
+from ceasefire.geodata.basedata import data_path
+from ceasefire.store import connect
+
+from .conftest import DATA
+
+SAMPLE = data_path("ucdp_ged_nw_syria_sample.csv")
+
+
+@pytest.fixture
+def conn(tmp_path):
+    c = connect(tmp_path / "store.sqlite")
+    yield c
+    c.close()
+
+
+def count(conn, table="events"):
+    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_shipped_ucdp_sample_ingests_and_a_rerun_changes_nothing(conn, regime):
+    first = ingest_file(conn, SAMPLE, "ucdp", regime=regime, progress=False)
+    with open(SAMPLE, encoding="utf-8", newline="") as fh:
+        records = sum(1 for _ in csv.DictReader(fh))
+    assert (first.read, first.new, first.quarantined) == (records, records, 0)
+    before = conn.execute("SELECT * FROM events ORDER BY event_id").fetchall()
+    second = ingest_file(conn, SAMPLE, "ucdp", regime=regime, progress=False)
+    assert (second.new, second.updated, second.unchanged) == (0, 0, records)
+    assert conn.execute("SELECT * FROM events ORDER BY event_id").fetchall() == before
+
+
+def test_a_changed_row_is_an_update(conn, tmp_path):
+    ingest_file(conn, SAMPLE, "ucdp", progress=False)
+    text = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, first = text[0], text[1]
+    changed = tmp_path / "changed.csv"
+    row = next(csv.reader([first]))
+    row[-2] = str(int(row[-2]) + 5)  # the 'best' fatality estimate is revised
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    changed.write_text(header + out.getvalue(), encoding="utf-8")
+    result = ingest_file(conn, changed, "ucdp", progress=False)
+    assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
+    best = conn.execute("SELECT fatalities_best FROM events WHERE source_id = ?", (row[0],)).fetchone()[0]
+    assert best == int(row[-2])
+
+
+def test_broken_rows_are_quarantined_with_line_field_and_reason(conn):
+    result = ingest_file(conn, DATA / "ucdp_broken.csv", "ucdp", progress=False)
+    assert (result.read, result.new, result.quarantined) == (9, 4, 5)
+    kept = {(r["line"], r["field"]): r["reason"] for r in quarantined(conn)}
+    assert "not a date" in kept[(5, "date_start")]
+    assert "123 is outside [-90, 90]" in kept[(6, "latitude")]
+    assert kept[(7, "id")] == "missing value"
+    assert "not UTF-8" in kept[(8, "where_coordinates")]
+    assert "truncated" in kept[(10, "(row)")]
+    # nothing lost: every bad row's raw text is kept
+    raws = [r["raw"] for r in quarantined(conn)]
+    assert any("\\xe2" in r for r in raws)  # the Latin-1 byte, escaped not dropped
+    again = ingest_file(conn, DATA / "ucdp_broken.csv", "ucdp", progress=False)
+    assert again.new == 0 and count(conn, "quarantine") == 5  # idempotent quarantine too
+
+
+def test_acled_layout_rows():
+    batches = list(read_events(DATA / "acled_made_up.csv", "acled"))
+    table = pa.concat_tables([b.events for b in batches])
+    rows = {r["source_id"]: r for r in table.to_pylist()}
+    assert table.schema == EVENT_SCHEMA
+    assert rows["TST001"]["sub_event_type"] == "shelling" and rows["TST001"]["weapon_class"] == "heavy"
+    assert rows["TST003"]["sub_event_type"] == "air-strike" and rows["TST003"]["weapon_class"] == "aircraft"
+    assert rows["TST007"]["sub_event_type"] == "drone-strike"  # ACLED's "Air/drone strike" told apart by its notes
+    assert str(rows["TST005"]["date"]) == "2018-10-20"  # "20 October 2018"
+    assert rows["TST004"]["actor2"] == "Hayat Tahrir al-Sham"
+    assert all(r["event_id"] == "acled:" + r["source_id"] for r in rows.values())
+
+
+def test_geojson_points(conn):
+    result = ingest_file(conn, DATA / "events_made_up.geojson", "geojson", progress=False)
+    assert (result.new, result.quarantined) == (2, 2)
+    reasons = {(r["line"], r["field"]) for r in quarantined(conn)}
+    assert reasons == {(3, "date"), (4, "lat")}
+    frame = events_frame(conn)
+    assert set(frame["place_precision"]) == {"governorate", "exact"}
+
+
+def test_csv_with_a_mapping_file(conn):
+    result = ingest_file(conn, DATA / "mapped_events.csv", "csv", DATA / "mapped_events.yaml", progress=False)
+    assert (result.new, result.quarantined) == (2, 1)
+    frame = events_frame(conn).set_index("source_id")
+    assert frame.loc["M-1", "sub_event_type"] == "air-strike" and frame.loc["M-1", "date"] == "2019-05-06"
+    assert frame.loc["M-1", "event_id"] == "test-monitor:M-1"
+    assert [r["line"] for r in quarantined(conn)] == [4]
+
+
+def test_wrong_format_is_a_clear_error(conn):
+    with pytest.raises(InputError, match="not a acled file — missing column"):
+        ingest_file(conn, SAMPLE, "acled", progress=False)
+    with pytest.raises(InputError, match="no such file"):
+        ingest_file(conn, DATA / "nope.csv", "ucdp", progress=False)
+    with pytest.raises(InputError, match="needs --mapping"):
+        ingest_file(conn, DATA / "mapped_events.csv", "csv", progress=False)
+
+
+def test_duplicate_ids_in_one_file_are_quarantined(conn, tmp_path):
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    dup = tmp_path / "dup.csv"
+    dup.write_text(lines[0] + lines[1] + lines[1], encoding="utf-8")
+    result = ingest_file(conn, dup, "ucdp", progress=False)
+    assert (result.new, result.quarantined) == (1, 1)
+    assert "duplicate id" in quarantined(conn)[0]["reason"]
+
+
+def test_a_crash_mid_ingest_leaves_the_store_as_it_was(conn, monkeypatch):
+    ingest_file(conn, DATA / "acled_made_up.csv", "acled", progress=False)
+    before = count(conn), count(conn, "ingests")
+    import ceasefire.events.ingest as ingest_module
+
+    def exploding(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error (simulated)")
+
+    monkeypatch.setattr(ingest_module, "_merge", exploding)  # after staging, before the merge
+    with pytest.raises(Exception, match="nothing was written"):
+        ingest_file(conn, SAMPLE, "ucdp", progress=False, block_size=64 << 10)
+    assert (count(conn), count(conn, "ingests")) == before
+
+
+def test_small_blocks_stream_the_same_events(conn):
+    whole = pa.concat_tables([b.events for b in read_events(SAMPLE, "ucdp")])
+    streamed = list(read_events(SAMPLE, "ucdp", block_size=64 << 10))
+    assert len(streamed) > 5
+    assert pa.concat_tables([b.events for b in streamed]).equals(whole)
+
+
+def test_event_json_schema():
+    schema = json_schema()
+    assert schema["properties"]["place_precision"]["enum"][:2] == ["exact", "near"]
+    assert "event_id" in schema["required"] and "raw" in schema["required"]
+
+
+def test_store_migrates_and_refuses_a_newer_schema(tmp_path):
+    path = tmp_path / "s.sqlite"
+    connect(path).close()
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    raw.execute("PRAGMA user_version = 99")
+    raw.close()
+    from ceasefire.errors import StoreError
+
+    with pytest.raises(StoreError, match="newer than this ceasefire knows"):
+        connect(path)
+
+
+UCDP_HEADER = SAMPLE.read_text(encoding="utf-8").splitlines()[0].split(",")
+cell = st.one_of(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12),
+                 st.sampled_from(["", "1", "2019-05-06", "35.9", "-200", "abc", "3"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cell, min_size=len(UCDP_HEADER), max_size=len(UCDP_HEADER)), min_size=1, max_size=20))
+def test_every_row_is_either_ingested_or_quarantined(tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("prop") / "rows.csv"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)  # a bare CR would end the record
+    writer.writerow(UCDP_HEADER)
+    for i, row in enumerate(rows):
+        row = list(row)
+        row[0] = f"{i}-{row[0]}"  # distinct ids: duplicates are tested elsewhere
+        writer.writerow(row)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    good = bad = 0
+    for batch in read_events(path, "ucdp"):
+        good += batch.events.num_rows
+        bad += len(batch.bad)
+        assert batch.events.schema == EVENT_SCHEMA
+        assert all(b.reason for b in batch.bad)
+    assert good + bad == len(rows)
