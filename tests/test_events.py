@@ -128,10 +128,16 @@ def test_a_crash_mid_ingest_leaves_the_store_as_it_was(conn, monkeypatch):
     before = count(conn), count(conn, "ingests")
     import ceasefire.events.ingest as ingest_module
 
-    def exploding(*args, **kwargs):
-        raise sqlite3.OperationalError("disk I/O error (simulated)")
+    real_rows = ingest_module._rows
+    calls = []
 
-    monkeypatch.setattr(ingest_module, "_merge", exploding)  # after staging, before the merge
+    def exploding(table):
+        calls.append(1)
+        if len(calls) == 3:  # two batches are already written inside the transaction
+            raise sqlite3.OperationalError("disk I/O error (simulated)")
+        return real_rows(table)
+
+    monkeypatch.setattr(ingest_module, "_rows", exploding)
     with pytest.raises(Exception, match="nothing was written"):
         ingest_file(conn, SAMPLE, "ucdp", progress=False, block_size=64 << 10)
     assert (count(conn), count(conn, "ingests")) == before

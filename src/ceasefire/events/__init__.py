@@ -3,7 +3,7 @@
 from .ingest import IngestResult, ingest_file, quarantined
 from .readers import FORMATS, read_events
 from .schema import EVENT_SCHEMA, json_schema
-from .store_io import events_frame
+from .store_io import MONITOR_COLUMNS, events_frame
 
-__all__ = ["EVENT_SCHEMA", "FORMATS", "IngestResult", "events_frame", "ingest_file", "json_schema", "quarantined",
+__all__ = ["EVENT_SCHEMA", "MONITOR_COLUMNS", "FORMATS", "IngestResult", "events_frame", "ingest_file", "json_schema", "quarantined",
            "read_events"]

@@ -88,22 +88,36 @@ class Converter:
     def date(self, name: str, formats: Sequence[str] = ("%Y-%m-%d",), required: bool = False) -> pa.Array:
         text = self.text(name, required)
         # Timestamps like "2019-05-06 00:00:00.000" keep their date part.
-        head = pc.utf8_slice_codeunits(text, 0, 10) if formats == ("%Y-%m-%d",) else text
-        parsed = pa.nulls(self.n, pa.timestamp("s"))
+        iso_head = pc.utf8_slice_codeunits(text, 0, 10)
+        head = text
+        days = np.full(self.n, np.iinfo(np.int32).min, dtype=np.int32)  # "not parsed yet"
+        todo = np.flatnonzero(pc.is_valid(head).to_numpy(zero_copy_only=False))
         for fmt in formats:
-            attempt = pc.strptime(head, format=fmt, unit="s", error_is_null=True)
-            # Arrow rolls 2019-02-30 over to 2019-03-02: keep only dates that print back as written.
-            back = pc.strftime(attempt, format=fmt)
-            same = pc.equal(_no_leading_zeros(pc.utf8_lower(back)), _no_leading_zeros(pc.utf8_lower(head)))
-            attempt = pc.if_else(pc.fill_null(same, False), attempt, pa.scalar(None, pa.timestamp("s")))
-            parsed = pc.coalesce(parsed, attempt)
-        bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
+            if todo.size == 0:
+                break
+            subset = (iso_head if fmt == "%Y-%m-%d" else head).take(pa.array(todo))
+            attempt = pc.strptime(subset, format=fmt, unit="s", error_is_null=True)
+            ok = pc.fill_null(_prints_back(subset, attempt, fmt), False).to_numpy(zero_copy_only=False)
+            parsed = pc.cast(pc.cast(attempt, pa.date32()), pa.int32()).to_numpy(zero_copy_only=False)
+            days[todo[ok]] = parsed[ok]
+            todo = todo[~ok]
+        missing = days == np.iinfo(np.int32).min
+        bad = missing & pc.is_valid(text).to_numpy(zero_copy_only=False)
         self.flag(bad, name, f"not a date in the form {' or '.join(formats)}")
-        dates = pc.cast(parsed, pa.date32())
-        years = pc.year(dates)
-        implausible = pc.fill_null(pc.or_(pc.less(years, 1900), pc.greater(years, dt.date.today().year + 1)), False)
+        year = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+        implausible = ~missing & ((year < 1900) | (year > dt.date.today().year + 1))
         self.flag(implausible, name, "date outside 1900 … next year")
-        return pc.if_else(implausible, pa.scalar(None, pa.date32()), dates)
+        return pa.array(days, pa.int32(), mask=missing | implausible).cast(pa.date32())
+
+
+def _prints_back(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
+    """Arrow rolls 2019-02-30 over to 2019-03-02: keep only dates that print back as written."""
+    if fmt == "%Y-%m-%d":  # the common case, checked cheaply: the day of month must survive
+        written = pc.cast(pc.utf8_slice_codeunits(pc.if_else(pc.is_valid(parsed), text, "0000-00-00"), 8, 10),
+                          pa.int64())
+        return pc.equal(pc.day(parsed), written)
+    back = pc.strftime(parsed, format=fmt)
+    return pc.equal(_no_leading_zeros(pc.utf8_lower(back)), _no_leading_zeros(pc.utf8_lower(text)))
 
 
 def _no_leading_zeros(text: pa.Array) -> pa.Array:

@@ -76,27 +76,28 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
     bad: list[BadRow] = []
     seen_ids: set[str] = set()
     bar = _progress(path, progress)
+    good = 0
     try:
         with transaction(conn):
             cur = conn.execute(
                 "INSERT INTO ingests (file, format, header, started) VALUES (?, ?, ?, ?)",
-                (str(path.resolve()), fmt, header, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
+                (str(path.resolve()), fmt, header, _now()))
             ingest_id = cur.lastrowid
-            conn.execute("DROP TABLE IF EXISTS temp.staging")
-            conn.execute("CREATE TEMP TABLE staging AS SELECT * FROM events WHERE 0")
-            conn.execute("CREATE UNIQUE INDEX temp.staging_id ON staging(event_id)")
-            insert = f"INSERT INTO staging ({', '.join(INSERT_COLUMNS)}, ingest_id) VALUES ({_PLACEHOLDERS}, {ingest_id})"
-            for batch in batches:
-                table = _drop_duplicates(batch, seen_ids, bad)
-                result.read += batch.events.num_rows + len(batch.bad)
-                bad += batch.bad
-                conn.executemany(insert, _rows(table))
+            upsert = UPSERT.format(ingest_id=ingest_id)
+            for table, batch_bad, bytes_read in _prefetch(batches, seen_ids):
+                result.read += table.num_rows + len(batch_bad)
+                good += table.num_rows
+                bad += batch_bad
+                conn.executemany(upsert, _rows(table))
                 if regime is not None:
                     result.unmapped.update(_unmapped(regime, table))
-                bar.update(max(batch.bytes_read - bar.n, 0))
+                bar.update(max(bytes_read - bar.n, 0))
                 bar.set_postfix_str(f"{result.read / max(bar.format_dict['elapsed'], 1e-9):,.0f} rows/s")
+            result.new, result.updated = conn.execute(
+                "SELECT coalesce(sum(first_ingest_id = :i), 0), coalesce(sum(ingest_id = :i AND first_ingest_id <> :i), 0)"
+                " FROM events WHERE ingest_id = :i", {"i": ingest_id}).fetchone()
+            result.unchanged = good - result.new - result.updated
             result.duplicates = sum(1 for b in bad if b.field == "event_id")
-            _merge(conn, result)
             if bad:
                 if fmt != "geojson":
                     resolve_lines(path, bad, delimiter)
@@ -107,9 +108,7 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
             conn.execute(
                 "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
                 " rows_quarantined = ? WHERE ingest_id = ?",
-                (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), result.read, result.new,
-                 result.updated, result.unchanged, result.quarantined, ingest_id))
-            conn.execute("DROP TABLE temp.staging")
+                (_now(), result.read, result.new, result.updated, result.unchanged, result.quarantined, ingest_id))
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: the store refused the ingest ({exc}); nothing was written") from None
     except pa.ArrowInvalid as exc:
@@ -117,6 +116,50 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
     finally:
         bar.close()
     return result
+
+
+# A row already in the store is rewritten only when its raw input differs: a re-run changes nothing.
+UPSERT = (
+    f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}, ingest_id, first_ingest_id) "
+    f"VALUES ({_PLACEHOLDERS}, {{ingest_id}}, {{ingest_id}}) "
+    "ON CONFLICT (event_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in INSERT_COLUMNS if c != "event_id")
+    + ", ingest_id = excluded.ingest_id WHERE events.raw IS NOT excluded.raw"
+)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _prefetch(batches: Iterator[Batch], seen_ids: set[str]) -> Iterator[tuple[pa.Table, list[BadRow], int]]:
+    """Parse and convert the next batch in a thread while SQLite writes this one (2 cores: 2 workers)."""
+    import queue
+    import threading
+
+    box: queue.Queue = queue.Queue(maxsize=2)
+    done = object()
+
+    def work() -> None:
+        try:
+            for batch in batches:
+                extra: list[BadRow] = []
+                table = _drop_duplicates(batch, seen_ids, extra)
+                box.put((table, batch.bad + extra, batch.bytes_read))
+            box.put(done)
+        except BaseException as exc:  # handed to the writer, raised there
+            box.put(exc)
+
+    thread = threading.Thread(target=work, name="ceasefire-reader", daemon=True)
+    thread.start()
+    while True:
+        item = box.get()
+        if item is done:
+            break
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    thread.join()
 
 
 def _drop_duplicates(batch: Batch, seen: set[str], bad: list[BadRow]) -> pa.Table:
@@ -128,22 +171,8 @@ def _drop_duplicates(batch: Batch, seen: set[str], bad: list[BadRow]) -> pa.Tabl
     raws = batch.events["raw"].to_pylist()
     for i in dup:
         bad.append(BadRow(None, "event_id", f"duplicate id {ids[i]} (an earlier row of this file has it)", raws[i]))
-    keep = pa.array([True] * len(ids))
     keep = pc.invert(pc.is_in(pa.array(range(len(ids))), pa.array(dup)))
     return batch.events.filter(keep)
-
-
-def _merge(conn: sqlite3.Connection, result: IngestResult) -> None:
-    cols = ", ".join(INSERT_COLUMNS)
-    result.unchanged = conn.execute(
-        "SELECT count(*) FROM staging s JOIN events e USING (event_id) WHERE e.raw = s.raw").fetchone()[0]
-    sets = ", ".join(f"{c} = s.{c}" for c in INSERT_COLUMNS if c != "event_id")
-    result.updated = conn.execute(
-        f"UPDATE events SET {sets}, ingest_id = s.ingest_id FROM staging s "
-        "WHERE events.event_id = s.event_id AND events.raw <> s.raw").rowcount
-    result.new = conn.execute(
-        f"INSERT INTO events ({cols}, ingest_id) SELECT {cols}, ingest_id FROM staging s "
-        "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_id = s.event_id)").rowcount
 
 
 def _unmapped(regime, table: pa.Table) -> Counter[str]:

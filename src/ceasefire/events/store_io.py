@@ -10,10 +10,17 @@ import pandas as pd
 from .schema import COLUMNS
 
 
+MONITOR_COLUMNS = ["event_id", "date", "date_end", "date_precision", "lon", "lat", "place", "place_precision",
+                   "event_type", "sub_event_type", "weapon_class", "actor1", "actor2", "fatalities_best", "sources"]
+
+
 def events_frame(conn: sqlite3.Connection, start: dt.date | None = None, end: dt.date | None = None,
-                 with_raw: bool = False) -> pd.DataFrame:
-    """Events whose date range meets [start, end] (inclusive), oldest first."""
-    cols = [c for c in COLUMNS if with_raw or c != "raw"]
+                 with_raw: bool = False, columns: list[str] | None = None) -> pd.DataFrame:
+    """Events whose date range meets [start, end] (inclusive), oldest first.
+
+    ``columns`` None: every column but ``raw`` (and ``raw`` too with ``with_raw``).
+    """
+    cols = columns or [c for c in COLUMNS if with_raw or c != "raw"]
     sql = f"SELECT {', '.join(cols)} FROM events WHERE 1=1"
     args: list[str] = []
     if start:
@@ -22,4 +29,9 @@ def events_frame(conn: sqlite3.Connection, start: dt.date | None = None, end: dt
     if end:
         sql += " AND date <= ?"
         args.append(end.isoformat())
-    return pd.read_sql_query(sql + " ORDER BY date, event_id", conn, params=args)
+    chunks = pd.read_sql_query(sql + " ORDER BY date, event_id", conn, params=args, chunksize=200_000,
+                               dtype_backend="pyarrow")
+    frames = list(chunks)
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True)

@@ -74,14 +74,13 @@ class MonitorIndex:
         return cls(regime, shapes, locators, regions, trees, ActorMap(regime))
 
 
-def _coarse_possible(index: MonitorIndex, zone_id: str, x: np.ndarray, y: np.ndarray, level: int) -> np.ndarray:
-    tree, overlaps = index.unit_tree[level]
-    out = np.zeros(x.shape, bool)
-    if x.size == 0:
-        return out
-    point_idx, unit_idx = tree.query(shapely.points(x, y), predicate="intersects")
-    hit = overlaps[zone_id][unit_idx]
-    out[point_idx[hit]] = True
+def _units_of(index: MonitorIndex, x: np.ndarray, y: np.ndarray, level: int) -> np.ndarray:
+    """For each point, the index of the admin unit (at ``level``) that holds it, or -1."""
+    tree, _ = index.unit_tree[level]
+    out = np.full(x.shape, -1, np.int64)
+    if x.size:
+        point_idx, unit_idx = tree.query(shapely.points(x, y), predicate="intersects")
+        out[point_idx] = unit_idx
     return out
 
 
@@ -89,16 +88,26 @@ def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per zone, each event's location status: NONE, POSSIBLE or CONFIRMED."""
     x = events["lon"].to_numpy(np.float64)
     y = events["lat"].to_numpy(np.float64)
-    precision = events["place_precision"].to_numpy(object)
-    exact = ~np.isin(precision, list(COARSE_PLACE))
-    by_level = {1: np.flatnonzero(precision == "governorate"), 2: np.flatnonzero(precision == "district")}
-    region = np.flatnonzero(precision == "region")
+    codes, names = pd.factorize(events["place_precision"])
+    names = np.asarray(names, dtype=object)
+
+    def rows_with(*wanted: str) -> np.ndarray:
+        return np.isin(names, list(wanted))[codes] & (codes >= 0)
+
+    exact = ~rows_with(*COARSE_PLACE)
+    # An event known only to its district or governorate stands at the unit's centre: find the unit once.
+    coarse = {level: np.flatnonzero(rows_with(name)) for level, name in ((1, "governorate"), (2, "district"))}
+    units = {level: _units_of(index, x[rows], y[rows], level) for level, rows in coarse.items()}
+    region = np.flatnonzero(rows_with("region"))
     status = {}
     for zone_id, locator in index.locators.items():
         st = np.zeros(len(events), np.uint8)
         st[exact & locator.contains(x, y)] = CONFIRMED
-        for level, rows in by_level.items():
-            st[rows[_coarse_possible(index, zone_id, x[rows], y[rows], level)]] = POSSIBLE
+        for level, rows in coarse.items():
+            overlaps = index.unit_tree[level][1][zone_id]
+            unit = units[level]
+            hit = (unit >= 0) & overlaps[np.maximum(unit, 0)]
+            st[rows[hit]] = POSSIBLE
         if region.size:
             st[region[index.region_locators[zone_id].contains(x[region], y[region])]] = POSSIBLE
         status[zone_id] = st
@@ -114,6 +123,21 @@ def _period_status(first: np.ndarray, last: np.ndarray, start: dt.date, end: dt.
     return np.where(certain, CONFIRMED, np.where(overlap, POSSIBLE, NONE)).astype(np.uint8)
 
 
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` with code -1 (a missing value) → False."""
+    return np.append(table, False)[codes]
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """ISO date strings (or dates) → datetime64[D], parsed by Arrow."""
+    import pyarrow as pa
+
+    arr = pa.array(dates)
+    if not pa.types.is_date32(arr.type):
+        arr = arr.cast(pa.string()).cast(pa.date32())
+    return arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+
+
 def _labels_match(codes: np.ndarray, uniques_labels: list[frozenset[str]], wanted: set[str]) -> np.ndarray:
     table = np.array([bool(labels & wanted) for labels in uniques_labels] + [False])
     return table[codes]  # code -1 (no actor) → the trailing False
@@ -124,18 +148,19 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     index = index or MonitorIndex.build(regime)
     if events.empty:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
-    first = pd.to_datetime(events["date"]).to_numpy("datetime64[D]")
-    last = pd.to_datetime(events["date_end"]).to_numpy("datetime64[D]")
+    first, last = _days(events["date"]), _days(events["date_end"])
     where = locate(index, events)
     in_zone = {}
     for zone_id, shape in index.shapes.items():
         valid = _period_status(first, last, shape.zone.valid_from, shape.zone.valid_to)
         in_zone[zone_id] = np.minimum(where[zone_id], valid)
 
-    sub = events["sub_event_type"].to_numpy(object)
-    weapon = events["weapon_class"].to_numpy(object)
-    implied = pd.Series(sub).map(IMPLIED_WEAPON).to_numpy(object)
-    weapon = np.where(pd.isna(weapon), implied, weapon)
+    # String columns become codes into their few distinct values: every test below is a table lookup.
+    sub_codes, sub_names = pd.factorize(events["sub_event_type"])
+    sub_names = np.asarray(sub_names, dtype=object)
+    weapon_codes, weapon_names = pd.factorize(events["weapon_class"])
+    weapon_names = np.asarray(weapon_names, dtype=object)
+    implied_names = np.array([IMPLIED_WEAPON.get(s) for s in sub_names], dtype=object)
     codes1, uniq1 = pd.factorize(events["actor1"])
     codes2, uniq2 = pd.factorize(events["actor2"])
     labels1 = [index.actors.labels(a) for a in uniq1]
@@ -144,9 +169,11 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     parts = []
     zone_ids = list(index.shapes)
     for rule in regime.rules:
-        kind_ok = np.isin(sub, list(expand_kinds(rule.forbidden)))
+        kind_ok = _lookup(np.isin(sub_names, list(expand_kinds(rule.forbidden))), sub_codes)
         if rule.weapons:
-            kind_ok &= np.isin(weapon, rule.weapons)
+            stated = _lookup(np.isin(weapon_names, rule.weapons), weapon_codes)
+            implied = _lookup(np.isin(implied_names, rule.weapons), sub_codes)
+            kind_ok &= np.where(weapon_codes >= 0, stated, implied)
         if not kind_ok.any():
             continue
         if rule.by:
@@ -181,6 +208,11 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     if not parts:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     found = pd.concat(parts, ignore_index=True)
+    party_of = [np.array([getattr(index.actors.party(a), "id", None) for a in uniq] + [None], dtype=object)
+                for uniq in (uniq1, uniq2)]
+    rows = found["row"].to_numpy()
+    found["party1"] = party_of[0][codes1[rows]]
+    found["party2"] = party_of[1][codes2[rows]]
     return _describe(regime, index, events, found, zone_ids)
 
 
@@ -199,14 +231,12 @@ def _describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, found: 
     reason = (phrase.str.slice(0, 1).str.upper() + phrase.str.slice(1) + inside + zone_name + " on " + day
               + ": " + summary + " (" + citation + ")")
     reason = reason.where(~found["excluded"], reason + " — excluded: " + found["exception"].fillna(""))
-    party1 = ev["actor1"].map(lambda a: getattr(index.actors.party(a), "id", None))
-    party2 = ev["actor2"].map(lambda a: getattr(index.actors.party(a), "id", None))
     out = pd.DataFrame({
         "event_id": ev["event_id"], "rule": found["rule"], "zone": found["zone"], "status": status,
         "reason": reason, "date": day, "date_precision": ev["date_precision"], "lon": ev["lon"], "lat": ev["lat"],
         "place_precision": ev["place_precision"], "event_type": ev["event_type"],
         "sub_event_type": ev["sub_event_type"], "weapon_class": ev["weapon_class"], "actor1": ev["actor1"],
-        "actor2": ev["actor2"], "party1": party1, "party2": party2, "agreement": agreement,
+        "actor2": ev["actor2"], "party1": found["party1"].to_numpy(), "party2": found["party2"].to_numpy(), "agreement": agreement,
         "provision": found["rule"].map({rid: r.provision for rid, r in rules.items()}),
         "fatalities_best": ev["fatalities_best"], "sources": ev["sources"],
     })

@@ -7,11 +7,12 @@ import math
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 
 def _clean_value(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()

@@ -44,7 +44,8 @@ MIGRATIONS: list[str] = [
         sources TEXT,
         notes TEXT,
         raw TEXT NOT NULL,
-        ingest_id INTEGER NOT NULL
+        ingest_id INTEGER NOT NULL,
+        first_ingest_id INTEGER NOT NULL
     );
     CREATE INDEX events_date ON events(date);
     CREATE TABLE ingests (
