@@ -55,33 +55,26 @@ class MonitorIndex:
     shapes: dict[str, ZoneShape]
     locators: dict[str, ZoneLocator]
     region_locators: dict[str, ZoneLocator]
-    unit_tree: dict[int, tuple[shapely.STRtree, dict[str, np.ndarray]]]
+    # per level (1 governorate, 2 district) and zone: the units that share more than a sliver with the zone
+    coarse_locators: dict[int, dict[str, ZoneLocator]]
     actors: ActorMap
 
     @classmethod
     def build(cls, regime: Regime) -> MonitorIndex:
         shapes = regime_shapes(regime)
         locators = {zid: ZoneLocator(s.wgs84) for zid, s in shapes.items()}
-        regions = {zid: ZoneLocator(s.wgs84.buffer(REGION_REACH_DEG)) for zid, s in shapes.items()}
+        # Coarse events are few and their areas big: coarser grids serve them.
+        regions = {zid: ZoneLocator(s.wgs84.buffer(REGION_REACH_DEG), 96) for zid, s in shapes.items()}
         units = admin_units()
-        trees = {}
+        coarse: dict[int, dict[str, ZoneLocator]] = {}
         for level in (1, 2):
             geoms = units.loc[units["level"] == level, "geometry"].values
-            tree = shapely.STRtree(geoms)
-            # "possibly inside": the unit and the zone share more than a sliver (1e-4 deg² ≈ 1 km²)
-            overlaps = {zid: np.array([g.intersection(s.wgs84).area > 1e-4 for g in geoms]) for zid, s in shapes.items()}
-            trees[level] = (tree, overlaps)
-        return cls(regime, shapes, locators, regions, trees, ActorMap(regime))
-
-
-def _units_of(index: MonitorIndex, x: np.ndarray, y: np.ndarray, level: int) -> np.ndarray:
-    """For each point, the index of the admin unit (at ``level``) that holds it, or -1."""
-    tree, _ = index.unit_tree[level]
-    out = np.full(x.shape, -1, np.int64)
-    if x.size:
-        point_idx, unit_idx = tree.query(shapely.points(x, y), predicate="intersects")
-        out[point_idx] = unit_idx
-    return out
+            coarse[level] = {}
+            for zid, shape in shapes.items():
+                # "possibly inside": the unit and the zone share more than a sliver (1e-4 deg² ≈ 1 km²)
+                near = [g for g in geoms if g.intersection(shape.wgs84).area > 1e-4]
+                coarse[level][zid] = ZoneLocator(shapely.union_all(near) if near else shapely.Polygon(), 96)
+        return cls(regime, shapes, locators, regions, coarse, ActorMap(regime))
 
 
 def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -95,19 +88,17 @@ def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
         return np.isin(names, list(wanted))[codes] & (codes >= 0)
 
     exact = ~rows_with(*COARSE_PLACE)
-    # An event known only to its district or governorate stands at the unit's centre: find the unit once.
+    # An event known only to its district or governorate stands somewhere in that unit: it is possibly in
+    # every zone its unit meets.
     coarse = {level: np.flatnonzero(rows_with(name)) for level, name in ((1, "governorate"), (2, "district"))}
-    units = {level: _units_of(index, x[rows], y[rows], level) for level, rows in coarse.items()}
     region = np.flatnonzero(rows_with("region"))
     status = {}
     for zone_id, locator in index.locators.items():
         st = np.zeros(len(events), np.uint8)
         st[exact & locator.contains(x, y)] = CONFIRMED
         for level, rows in coarse.items():
-            overlaps = index.unit_tree[level][1][zone_id]
-            unit = units[level]
-            hit = (unit >= 0) & overlaps[np.maximum(unit, 0)]
-            st[rows[hit]] = POSSIBLE
+            if rows.size:
+                st[rows[index.coarse_locators[level][zone_id].contains(x[rows], y[rows])]] = POSSIBLE
         if region.size:
             st[region[index.region_locators[zone_id].contains(x[region], y[region])]] = POSSIBLE
         status[zone_id] = st
@@ -168,7 +159,7 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
 
     parts = []
     zone_ids = list(index.shapes)
-    for rule in regime.rules:
+    for rule_number, rule in enumerate(regime.rules):
         kind_ok = _lookup(np.isin(sub_names, list(expand_kinds(rule.forbidden))), sub_codes)
         if rule.weapons:
             stated = _lookup(np.isin(weapon_names, rule.weapons), weapon_codes)
@@ -190,24 +181,22 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         rows = np.flatnonzero(hit)
         if rows.size == 0:
             continue
-        excluded = np.zeros(rows.size, bool)
-        exception_reason = np.full(rows.size, None, object)
-        for exception in rule.exceptions:
-            wanted = set(exception.against)
+        exception = np.full(rows.size, -1, np.int64)  # which exception covers the row, if any
+        for number, rule_exception in enumerate(rule.exceptions):
+            wanted = set(rule_exception.against)
             against1 = _labels_match(codes1[rows], labels1, wanted)
             against2 = _labels_match(codes2[rows], labels2, wanted)
-            covered = (against2 & by1[rows]) | (against1 & by2[rows])
-            new = covered & ~excluded
-            exception_reason[new] = exception.reason
-            excluded |= covered
+            covered = ((against2 & by1[rows]) | (against1 & by2[rows])) & (exception < 0)
+            exception[covered] = number
+        zone_index = np.array([zone_ids.index(z) for z in rule_zones])
         parts.append(pd.DataFrame({
-            "row": rows, "rule": rule.id,
-            "zone": np.array(rule_zones, dtype=object)[best_zone[rows]],
-            "status_code": status[rows], "excluded": excluded, "exception": exception_reason,
+            "row": rows, "rule": rule_number, "zone": zone_index[best_zone[rows]],
+            "status_code": status[rows], "exception": exception,
         }))
     if not parts:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     found = pd.concat(parts, ignore_index=True)
+    found = found.iloc[np.lexsort((found["rule"].to_numpy(), found["row"].to_numpy()))].reset_index(drop=True)
     party_of = [np.array([getattr(index.actors.party(a), "id", None) for a in uniq] + [None], dtype=object)
                 for uniq in (uniq1, uniq2)]
     rows = found["row"].to_numpy()
@@ -218,29 +207,61 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
 
 def _describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, found: pd.DataFrame,
               zone_ids: list[str]) -> pd.DataFrame:
-    ev = events.iloc[found["row"].to_numpy()].reset_index(drop=True)
-    status = np.where(found["excluded"], "excluded", STATUS_NAMES[found["status_code"].to_numpy()])
-    rules = {r.id: r for r in regime.rules}
-    agreement = found["rule"].map({rid: r.agreement for rid, r in rules.items()})
-    citation = found["rule"].map({rid: f"{_short(regime, r)}, {r.provision}" for rid, r in rules.items()})
-    summary = found["rule"].map({rid: r.summary for rid, r in rules.items()})
-    zone_name = found["zone"].map({zid: _zone_phrase(s.zone.name) for zid, s in index.shapes.items()})
-    phrase = ev["sub_event_type"].map(PHRASES).fillna(ev["sub_event_type"].str.replace("-", " "))
-    inside = np.where(found["status_code"].to_numpy() == CONFIRMED, " inside ", " possibly inside ")
-    day = pd.to_datetime(ev["date"]).dt.strftime("%Y-%m-%d")
-    reason = (phrase.str.slice(0, 1).str.upper() + phrase.str.slice(1) + inside + zone_name + " on " + day
-              + ": " + summary + " (" + citation + ")")
-    reason = reason.where(~found["excluded"], reason + " — excluded: " + found["exception"].fillna(""))
-    out = pd.DataFrame({
-        "event_id": ev["event_id"], "rule": found["rule"], "zone": found["zone"], "status": status,
-        "reason": reason, "date": day, "date_precision": ev["date_precision"], "lon": ev["lon"], "lat": ev["lat"],
-        "place_precision": ev["place_precision"], "event_type": ev["event_type"],
-        "sub_event_type": ev["sub_event_type"], "weapon_class": ev["weapon_class"], "actor1": ev["actor1"],
-        "actor2": ev["actor2"], "party1": found["party1"].to_numpy(), "party2": found["party2"].to_numpy(), "agreement": agreement,
-        "provision": found["rule"].map({rid: r.provision for rid, r in rules.items()}),
-        "fatalities_best": ev["fatalities_best"], "sources": ev["sources"],
-    })
-    return out.sort_values(["date", "event_id", "rule"], kind="stable").reset_index(drop=True)
+    """Violations as rows a person reads: event fields, status and the sentence citing the provision."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = [c for c in VIOLATION_COLUMNS if c in events.columns]
+    taken = pa.Table.from_pandas(events[columns], preserve_index=False).take(pa.array(found["row"].to_numpy()))
+    rules = regime.rules
+    rule_no = found["rule"].to_numpy()
+    zone_no = found["zone"].to_numpy()
+    exception = found["exception"].to_numpy()
+    confirmed = found["status_code"].to_numpy() == CONFIRMED
+    status = np.where(exception >= 0, "excluded", np.where(confirmed, "confirmed", "possible"))
+
+    # Sentences are assembled from a few distinct beginnings and ends around each event's date.
+    sub_codes, sub_names = pd.factorize(taken["sub_event_type"].to_pandas())
+    head_key = (sub_codes.astype(np.int64) * len(zone_ids) + zone_no) * 2 + confirmed
+    heads, head_of = np.unique(head_key, return_inverse=True)
+    head_text = []
+    for key in heads:
+        sub, rest = divmod(int(key), 2 * len(zone_ids))
+        zone, is_confirmed = divmod(rest, 2)
+        phrase = PHRASES.get(sub_names[sub], sub_names[sub].replace("-", " "))
+        where = " inside " if is_confirmed else " possibly inside "
+        zone_name = _zone_phrase(index.shapes[zone_ids[zone]].zone.name)
+        head_text.append(phrase[:1].upper() + phrase[1:] + where + zone_name + " on ")
+    tail_key = rule_no * 64 + (exception + 1)
+    tails, tail_of = np.unique(tail_key, return_inverse=True)
+    tail_text = []
+    for key in tails:
+        rule = rules[int(key) // 64]
+        which = int(key) % 64 - 1
+        text = f": {rule.summary} ({_short(regime, rule)}, {rule.provision})"
+        tail_text.append(text + (f" — excluded: {rule.exceptions[which].reason}" if which >= 0 else ""))
+    day = pc.cast(taken["date"], pa.string())
+    reason = pc.binary_join_element_wise(
+        pa.array(head_text, pa.string()).take(pa.array(head_of)), day,
+        pa.array(tail_text, pa.string()).take(pa.array(tail_of)), "")
+
+    rule_ids = np.array([r.id for r in rules], dtype=object)
+    out = {
+        "event_id": taken["event_id"], "rule": rule_ids[rule_no], "zone": np.array(zone_ids, dtype=object)[zone_no],
+        "status": status, "reason": reason, "date": day,
+    }
+    for name in ("date_precision", "lon", "lat", "place_precision", "event_type", "sub_event_type", "weapon_class",
+                 "actor1", "actor2"):
+        out[name] = taken[name] if name in taken.column_names else None
+    out["party1"] = found["party1"].to_numpy()
+    out["party2"] = found["party2"].to_numpy()
+    out["agreement"] = np.array([r.agreement for r in rules], dtype=object)[rule_no]
+    out["provision"] = np.array([r.provision for r in rules], dtype=object)[rule_no]
+    for name in ("fatalities_best", "sources"):
+        out[name] = taken[name] if name in taken.column_names else None
+    frame = pd.DataFrame({k: (v.to_pandas(types_mapper=pd.ArrowDtype) if isinstance(v, (pa.Array, pa.ChunkedArray))
+                              else v) for k, v in out.items()})
+    return frame[VIOLATION_COLUMNS]
 
 
 def _short(regime: Regime, rule: Rule) -> str:

@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 OUTSIDE, BOUNDARY, INSIDE = 0, 1, 2
-MAX_CELLS_PER_SIDE = 512
+MAX_CELLS_PER_SIDE = 256
 
 
 class ZoneLocator:
