@@ -89,6 +89,30 @@ def stage_ingest(path: Path, db: Path) -> dict:
             "peak_mb": peak_mb()}
 
 
+def stage_sqlite_floor(path: Path) -> dict:
+    """SQLite's own insert rate for these rows: tuples built beforehand, one executemany, in memory."""
+    import sqlite3
+
+    from ceasefire.events import read_events
+    from ceasefire.events.ingest import UPSERT, _rows
+    from ceasefire.store.sqlite import MIGRATIONS
+
+    rows = []
+    for batch in read_events(path, "acled"):
+        rows.extend(_rows(batch.events))
+        if len(rows) >= 200_000:
+            break
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    t = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(UPSERT.format(ingest_id=1), rows)
+    conn.execute("COMMIT")
+    return {"seconds": time.perf_counter() - t, "rows": len(rows), "peak_mb": peak_mb()}
+
+
 def stage_monitor(db: Path) -> dict:
     from ceasefire.events import MONITOR_COLUMNS, events_frame
     from ceasefire.monitor import MonitorIndex, judge
@@ -133,7 +157,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.stage:
         name, *rest = args.stage
-        fn = {"read": stage_read, "ingest": stage_ingest, "monitor": stage_monitor}[name]
+        fn = {"read": stage_read, "ingest": stage_ingest, "monitor": stage_monitor,
+              "sqlite_floor": stage_sqlite_floor}[name]
         print(json.dumps(fn(*map(Path, rest))))
         return
     work = args.keep or Path(tempfile.mkdtemp(prefix="ceasefire-bench-"))
@@ -146,12 +171,15 @@ def main() -> None:
           f"(made in {time.perf_counter() - t:.1f} s)")
     read = run_stage("read", str(csv_path))
     ingest = run_stage("ingest", str(csv_path), str(db))
+    floor = run_stage("sqlite_floor", str(csv_path))
     monitor = run_stage("monitor", str(db))
     n = read["rows"]
     print(f"\nbaseline pyarrow.csv.read_csv: {read['seconds']:.2f} s ({n / read['seconds']:,.0f} rows/s), "
           f"peak {read['peak_mb']:.0f} MB")
     print(f"ingest into SQLite:            {ingest['seconds']:.2f} s ({ingest['rows'] / ingest['seconds']:,.0f} rows/s)"
           f" = {ingest['seconds'] / read['seconds']:.1f}x read_csv, peak {ingest['peak_mb']:.0f} MB")
+    print(f"  (SQLite's own floor for these rows, in memory, tuples ready: "
+          f"{floor['rows'] / floor['seconds']:,.0f} rows/s = {n / (floor['rows'] / floor['seconds']):.2f} s per {n:,})")
     print(f"\nbaseline NumPy bbox scan:      {monitor['bbox_seconds'] * 1000:.1f} ms for {monitor['zones']} zones' boxes")
     print(f"monitor (zones+rules+reasons): {monitor['seconds']:.2f} s ({monitor['rows'] / monitor['seconds']:,.0f} "
           f"events/s) = {monitor['seconds'] / monitor['bbox_seconds']:.0f}x the bbox scan; "
