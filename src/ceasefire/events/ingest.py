@@ -91,7 +91,7 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
                 conn.executemany(upsert, _rows(table))
                 if regime is not None:
                     result.unmapped.update(_unmapped(regime, table))
-                bar.update(max(bytes_read - bar.n, 0))
+                bar.update(max(min(bytes_read, bar.total) - bar.n, 0))
                 bar.set_postfix_str(f"{result.read / max(bar.format_dict['elapsed'], 1e-9):,.0f} rows/s")
             result.new, result.updated = conn.execute(
                 "SELECT coalesce(sum(first_ingest_id = :i), 0), coalesce(sum(ingest_id = :i AND first_ingest_id <> :i), 0)"

@@ -268,6 +268,7 @@ def read_csv_batches(path: Path, source: str, adapter: Callable[[Converter], dic
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     record = 0
+    consumed = 0
     with reader:
         for batch in reader:
             n = batch.num_rows
@@ -279,7 +280,8 @@ def read_csv_batches(path: Path, source: str, adapter: Callable[[Converter], dic
             record += n
             result.bad = skipped[:] + result.bad
             skipped.clear()
-            result.bytes_read = reader.stats.num_bytes if hasattr(reader, "stats") else 0
+            consumed += sum(column.nbytes for column in batch.columns)  # about the file's bytes so far
+            result.bytes_read = consumed
             yield result
     if skipped:
         yield Batch(EVENT_SCHEMA.empty_table(), skipped[:])
