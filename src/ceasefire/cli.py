@@ -347,6 +347,90 @@ def summary(regime_name: str, db: Path | None, start: dt.datetime | None, end: d
     click.echo(table.to_string(index=False) if not table.empty else "no violations in the store for this period")
 
 
+# --------------------------------------------------------------------------- patrols
+
+
+@main.group()
+def patrols() -> None:
+    """Plan patrols from the regime's mandates, check them for conflicts, judge driven tracks.
+
+    Example: ceasefire patrols plan --from 2020-03-15 --days 14 -o plan.geojson
+    """
+
+
+@patrols.command("plan")
+@regime_option
+@click.option("--from", "start", type=DATE, required=True, help="first day, YYYY-MM-DD")
+@click.option("--days", type=click.IntRange(1, 3660), default=7, show_default=True)
+@click.option("--distance-km", type=float, default=2.0, show_default=True,
+              help="patrols of different forces keep at least this far apart when out at the same time")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="plan GeoJSON (one feature a leg)")
+@click.option("--gpx", "gpx_path", type=click.Path(dir_okay=False, path_type=Path), help="routes as GPX too")
+def patrols_plan(regime_name: str, start: dt.datetime, days: int, distance_km: float, output: Path | None,
+                 gpx_path: Path | None) -> None:
+    """Routes, legs and a conflict-free schedule for every mandate in force, with weekly coverage.
+
+    Example: ceasefire patrols plan --regime syria-northwest --from 2019-03-08 --days 14 -o plan.geojson
+    """
+    from .patrols import PlanOptions, plan_patrols, write_plan, write_plan_gpx
+    from .regime import load_regime
+
+    plan = plan_patrols(load_regime(regime_name), start.date(), days, PlanOptions(distance_km=distance_km))
+    for p in plan.patrols:
+        click.echo(f"{p.start:%Y-%m-%d %H:%M}–{p.end:%H:%M}  {p.id:38s} {'+'.join(p.forces):14s} {p.kind:11s} "
+                   f"{p.role:9s} {p.length_km:6.1f} km, {len(p.legs)} legs")
+    click.echo(f"\n{len(plan.patrols)} patrols, {sum(p.length_km for p in plan.patrols):,.0f} km"
+               + (f"; could not place {len(plan.unplaced)}: {', '.join(plan.unplaced)}" if plan.unplaced else ""))
+    click.echo("\nCoverage (share of the mandated line or area within reach of a planned leg):")
+    click.echo(plan.coverage.to_string(index=False) if not plan.coverage.empty else "  no mandate in force")
+    if output:
+        write_plan(plan.patrols, output)
+        click.echo(f"\nplan → {output}", err=True)
+    if gpx_path:
+        write_plan_gpx(plan.patrols, gpx_path)
+
+
+@patrols.command("check")
+@click.argument("plan_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--distance-km", type=float, default=2.0, show_default=True)
+def patrols_check(plan_path: Path, distance_km: float) -> None:
+    """List patrols of different forces that would meet: legs closer than D km in overlapping windows.
+
+    Example: ceasefire patrols check plan.geojson --distance-km 2
+    """
+    from .patrols import find_conflicts, read_plan
+
+    conflicts = find_conflicts(read_plan(plan_path), distance_km)
+    if not conflicts:
+        click.echo(f"{plan_path}: no conflicts (legs of different forces ≥ {distance_km} km apart when out together)")
+        return
+    click.echo(f"{plan_path}: {len(conflicts)} conflict(s)")
+    for c in conflicts:
+        click.echo("  " + c.describe())
+    sys.exit(2)
+
+
+@patrols.command("track")
+@click.argument("track_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_path", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--patrol", "patrol_id", default=None, help="the planned patrol (default: matched by time and place)")
+@regime_option
+@db_option
+@click.option("--radius-m", type=float, default=1000.0, show_default=True, help="events this close are incidents")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="track + incidents as GeoJSON")
+@click.option("--gpx", "gpx_path", type=click.Path(dir_okay=False, path_type=Path), help="the track as GPX")
+def patrols_track(track_path: Path, plan_path: Path, patrol_id: str | None, regime_name: str, db: Path | None,
+                  radius_m: float, output: Path | None, gpx_path: Path | None) -> None:
+    """Judge a driven track (GPX or CSV) against its planned patrol: completion, deviation, stops, incidents.
+
+    Example: ceasefire patrols track drive.gpx --plan plan.geojson --patrol m4-joint-2020/20200315/01
+    """
+    from .patrols.report import track_and_incidents
+
+    for line in track_and_incidents(track_path, plan_path, patrol_id, regime_name, db, radius_m, output, gpx_path):
+        click.echo(line)
+
+
 # --------------------------------------------------------------------------- demo
 
 

@@ -165,6 +165,9 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
             stated = _lookup(np.isin(weapon_names, rule.weapons), weapon_codes)
             implied = _lookup(np.isin(implied_names, rule.weapons), sub_codes)
             kind_ok &= np.where(weapon_codes >= 0, stated, implied)
+        if rule.on_patrol:
+            on_patrol = events["on_patrol"].to_numpy(bool) if "on_patrol" in events else np.zeros(len(events), bool)
+            kind_ok &= on_patrol
         if not kind_ok.any():
             continue
         if rule.by:

@@ -219,6 +219,7 @@ class Rule(Strict):
     from_: When = Field(alias="from")
     until: dt.date | None = None
     exceptions: list[RuleException] = Field(default_factory=list)
+    on_patrol: bool = Field(False, description="only events that are incidents on a guarantor patrol")
     summary: str = Field(description="what is forbidden, in a sentence a monitor would write")
 
     @field_validator("forbidden")

@@ -42,8 +42,32 @@ def run_demo(regime_name: str, out_dir: Path, echo: Callable[[str], None] = prin
         png = zone_map(shapes, day, regime.name, out_dir / f"zones-{iso}.png")
         written += [geojson, png]
     written += _monitor_sample(regime, out_dir, echo)
+    written += _patrols(regime, out_dir, echo)
     echo(f"\nWrote {len(written)} files to {out_dir}/ — open zones-2019-03-08.png for the map, "
-         "violations-by-month.png for the chart.")
+         "violations-by-month.png and patrol-timeline.png for the charts.")
+    return written
+
+
+def _patrols(regime, out_dir: Path, echo: Callable[[str], None]) -> list[Path]:
+    """Plan the mandated patrols for March 2019 and March 2020; check them; draw the timeline."""
+    from ..patrols import find_conflicts, plan_patrols, write_plan
+    from .maps import patrol_timeline
+
+    periods = {"2019-03": (dt.date(2019, 3, 8), 24), "2020-03": (dt.date(2020, 3, 1), 31)}
+    plans, written = {}, []
+    echo("\nPatrols planned from the regime's mandates:")
+    for name, (start, days) in periods.items():
+        plan = plan_patrols(regime, start, days)
+        conflicts = find_conflicts(plan.patrols)
+        by_mandate = ", ".join(f"{m} {n}" for m, n in sorted(
+            {p.mandate: sum(1 for q in plan.patrols if q.mandate == p.mandate) for p in plan.patrols}.items()))
+        echo(f"  {start} + {days} days: {len(plan.patrols)} patrols ({by_mandate}), "
+             f"{sum(p.length_km for p in plan.patrols):,.0f} km, {len(conflicts)} conflicts")
+        path = out_dir / f"patrols-{name}.geojson"
+        write_plan(plan.patrols, path)
+        plans[f"{start:%B %Y}: planned patrols by mandate (red Russia, blue Turkey, purple joint)"] = plan.patrols
+        written.append(path)
+    written.append(patrol_timeline(plans, out_dir / "patrol-timeline.png"))
     return written
 
 

@@ -104,3 +104,30 @@ def violations_chart(found, path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+FORCE_COLOURS = {"russia": "#C0392B", "turkey": "#2471A3", "russia+turkey": "#7D3C98"}
+
+
+def patrol_timeline(plans: dict[str, list], path: Path) -> Path:
+    """One panel per period: each patrol a bar from start to end, one row per mandate, coloured by force."""
+    import matplotlib.dates as mdates
+
+    fig, axes = plt.subplots(len(plans), 1, figsize=(10, 2.2 * len(plans) + 0.6), dpi=110, squeeze=False)
+    for ax, (title, patrols) in zip(axes[:, 0], plans.items()):
+        mandates = sorted({p.mandate for p in patrols})
+        for p in patrols:
+            forces = "+".join(p.forces)
+            ax.barh(mandates.index(p.mandate), (p.end - p.start).total_seconds() / 86400, left=p.start, height=0.6,
+                    color=FORCE_COLOURS.get(forces, "#7F7F7F"))
+        ax.set_yticks(range(len(mandates)))
+        ax.set_yticklabels(mandates, fontsize=7)
+        ax.set_title(title, fontsize=9)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    handles = [Patch(color=c, label=f) for f, c in FORCE_COLOURS.items()]
+    axes[0, 0].legend(handles=handles, fontsize=7, loc="upper right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -1,0 +1,62 @@
+"""`patrols track`: a track judged, its incidents found in the store, and the violations they make."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..errors import InputError
+from ..report.geojson import to_geojson
+from .io import read_plan, read_track, write_track_gpx
+from .tracking import incidents, judge_track, match
+
+
+def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None, regime_name: str,
+                        db: Path | None, radius_m: float, output: Path | None, gpx_path: Path | None) -> Iterator[str]:
+    from ..events import MONITOR_COLUMNS, events_frame
+    from ..monitor import judge
+    from ..regime import load_regime
+    from ..store import connect
+
+    planned = read_plan(plan_path)
+    track = read_track(track_path)
+    if patrol_id:
+        chosen = [p for p in planned if p.id == patrol_id]
+        if not chosen:
+            raise InputError(f"{plan_path}: no patrol {patrol_id!r} (it has {len(planned)}: {planned[0].id}, …)")
+        patrol = chosen[0]
+    else:
+        patrol = match(planned, track)
+    report = judge_track(patrol, track)
+    first, last = report.start.date(), report.end.date()
+    events = events_frame(connect(db), first, last, columns=MONITOR_COLUMNS)
+    found = incidents(patrol, track, events, radius_m)
+    report.incidents = found[["event_id", "date", "sub_event_type", "actor1", "actor2", "distance_m"]].to_dict("records")
+    yield report.summary()
+    for stop in report.stops:
+        yield f"  stop {stop[0]:%H:%M}–{stop[1]:%H:%M}"
+    for inc in report.incidents:
+        yield (f"  incident on patrol: {inc['event_id']} {inc['date']} {inc['sub_event_type']} "
+               f"({inc['actor1']} / {inc['actor2']}), {inc['distance_m']:.0f} m from the track")
+    violations = pd.DataFrame()
+    if not found.empty:
+        regime = load_regime(regime_name)
+        violations = judge(regime, found.assign(on_patrol=True))
+        for row in violations.itertuples():
+            yield f"  violation ({row.status}): {row.reason}"
+    if output:
+        track_frame = gpd.GeoDataFrame(
+            [{"kind": "track", "patrol": patrol.id, "status": report.status, "completion": round(report.completion, 3),
+              "incidents": ",".join(i["event_id"] for i in report.incidents)}],
+            geometry=[track.metric], crs="EPSG:32637").to_crs(4326)
+        inc_frame = gpd.GeoDataFrame(
+            found.assign(kind="incident")[["kind", "patrol", "event_id", "date", "sub_event_type", "distance_m"]],
+            geometry=gpd.points_from_xy(found["lon"], found["lat"]), crs=4326)
+        both = pd.concat([track_frame, inc_frame], ignore_index=True)
+        output.write_text(to_geojson(gpd.GeoDataFrame(both, geometry="geometry", crs=4326)) + "\n", encoding="utf-8")
+    if gpx_path:
+        write_track_gpx(track, gpx_path, patrol.id)
+    yield f"  ({len(violations)} violation(s) from incidents)" if not found.empty else "  no incidents"
