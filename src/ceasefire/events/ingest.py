@@ -68,20 +68,32 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
     path = Path(path)
     kwargs = {"block_size": block_size} if block_size else {}
     batches = read_events(path, fmt, mapping, **kwargs)
-    result = IngestResult(str(path), fmt)
     header = None
     delimiter = str(load_mapping(Path(mapping)).get("delimiter", ",")) if fmt == "csv" and mapping else ","
     if fmt != "geojson":
         header = "\x1f".join(_csv_header(path, delimiter))
+    bar = _progress(path, progress)
+    try:
+        return write_batches(conn, str(path.resolve()), fmt, header, batches, regime, bar,
+                             resolve=(lambda bad: resolve_lines(path, bad, delimiter)) if fmt != "geojson" else None,
+                             label=str(path))
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"{path}: cannot be parsed as {fmt} ({exc}); nothing was written") from None
+    finally:
+        bar.close()
+
+
+def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | None, batches: Iterator[Batch],
+                  regime=None, bar=None, resolve=None, label: str | None = None) -> IngestResult:
+    """Upsert batches of normalized events in one transaction; quarantine their bad rows; count."""
+    result = IngestResult(label or file, fmt)
     bad: list[BadRow] = []
     seen_ids: set[str] = set()
-    bar = _progress(path, progress)
     good = 0
     try:
         with transaction(conn):
-            cur = conn.execute(
-                "INSERT INTO ingests (file, format, header, started) VALUES (?, ?, ?, ?)",
-                (str(path.resolve()), fmt, header, _now()))
+            cur = conn.execute("INSERT INTO ingests (file, format, header, started) VALUES (?, ?, ?, ?)",
+                               (file, fmt, header, _now()))
             ingest_id = cur.lastrowid
             upsert = UPSERT.format(ingest_id=ingest_id)
             for table, batch_bad, bytes_read in _prefetch(batches, seen_ids):
@@ -91,30 +103,27 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
                 conn.executemany(upsert, _rows(table))
                 if regime is not None:
                     result.unmapped.update(_unmapped(regime, table))
-                bar.update(max(min(bytes_read, bar.total) - bar.n, 0))
-                bar.set_postfix_str(f"{result.read / max(bar.format_dict['elapsed'], 1e-9):,.0f} rows/s")
+                if bar is not None:
+                    bar.update(max(min(bytes_read, bar.total) - bar.n, 0))
+                    bar.set_postfix_str(f"{result.read / max(bar.format_dict['elapsed'], 1e-9):,.0f} rows/s")
             result.new, result.updated = conn.execute(
                 "SELECT coalesce(sum(first_ingest_id = :i), 0), coalesce(sum(ingest_id = :i AND first_ingest_id <> :i), 0)"
                 " FROM events WHERE ingest_id = :i", {"i": ingest_id}).fetchone()
             result.unchanged = good - result.new - result.updated
             result.duplicates = sum(1 for b in bad if b.field == "event_id")
             if bad:
-                if fmt != "geojson":
-                    resolve_lines(path, bad, delimiter)
+                if resolve is not None:
+                    resolve(bad)
                 conn.executemany(
                     "INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) VALUES (?,?,?,?,?,?)",
-                    [(str(path.resolve()), b.line, b.field, b.reason, b.raw, ingest_id) for b in bad])
+                    [(file, b.line, b.field, b.reason, b.raw, ingest_id) for b in bad])
             result.quarantined = len(bad)
             conn.execute(
                 "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
                 " rows_quarantined = ? WHERE ingest_id = ?",
                 (_now(), result.read, result.new, result.updated, result.unchanged, result.quarantined, ingest_id))
     except sqlite3.Error as exc:
-        raise StoreError(f"{path}: the store refused the ingest ({exc}); nothing was written") from None
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"{path}: cannot be parsed as {fmt} ({exc}); nothing was written") from None
-    finally:
-        bar.close()
+        raise StoreError(f"{label or file}: the store refused the ingest ({exc}); nothing was written") from None
     return result
 
 

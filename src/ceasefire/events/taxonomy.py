@@ -12,7 +12,8 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "violence-against-civilians": ("attack", "abduction", "sexual-violence"),
     "strategic-developments": (
         "agreement", "patrol", "base-established", "weapons-withdrawal", "heavy-weapons-presence",
-        "armed-presence", "headquarters-established", "non-violent-transfer", "other",
+        "armed-presence", "headquarters-established", "non-violent-transfer", "zones-created", "proposal",
+        "statement", "other",
     ),
     "protests": ("peaceful-protest", "protest-with-intervention"),
     "riots": ("violent-demonstration", "mob-violence"),
