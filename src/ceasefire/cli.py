@@ -347,6 +347,50 @@ def summary(regime_name: str, db: Path | None, start: dt.datetime | None, end: d
     click.echo(table.to_string(index=False) if not table.empty else "no violations in the store for this period")
 
 
+# --------------------------------------------------------------------------- news
+
+
+@main.command()
+@click.argument("source")
+@regime_option
+@db_option
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="extraction report: .md for people, .json for programs")
+@click.option("--store/--no-store", default=True, show_default=True, help="write the events to the store")
+def read(source: str, regime_name: str, db: Path | None, report_path: Path | None, store: bool) -> None:
+    """Read news articles (a .txt/.html/.jsonl file, a folder, or - for stdin) into sourced, geolocated events.
+
+    Example: ceasefire read articles.jsonl --report report.md
+    """
+    from .events.ingest import write_batches
+    from .events.readers import Batch
+    from .news import events_table, merge_across, read_article, read_articles, write_report
+    from .regime import load_regime
+    from .store import connect
+
+    regime = load_regime(regime_name)
+    results = [read_article(a) for a in read_articles(source)]
+    merged = merge_across(results)
+    for r in results:
+        click.echo(f"{r['article'].id}: published {r['published'] or 'unknown'} ({r['published_source'] or '—'}), "
+                   f"{len(r['events'])} event(s), {len(r['context']['places'])} place mention(s)")
+    for e in merged:
+        where = ", ".join(p.name for p in e.places) or "?"
+        who = "+".join(e.actors) or "?"
+        claim = f" — claimed by {e.claimant['name']}" if e.claimant else ""
+        via = f" via {e.channel}" if e.channel else ""
+        click.echo(f"  {e.date} ({e.date_precision})  {e.kind:12s} {where} [{who}]{claim}{via}"
+                   + (f"  ({len(e.sources)} sources)" if len(e.sources) > 1 else ""))
+    if store:
+        table = events_table(merged, regime)
+        result = write_batches(connect(db), f"news:{source}", "news", None, iter([Batch(table)]),
+                               label=f"news from {source}")
+        click.echo(result.summary())
+    if report_path:
+        write_report(report_path, results, merged)
+        click.echo(f"report → {report_path}", err=True)
+
+
 # --------------------------------------------------------------------------- patrols
 
 

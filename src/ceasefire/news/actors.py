@@ -33,7 +33,7 @@ CHANNELS = r"(TASS|RIA(?: Novosti)?|Anadolu(?: news)?(?: Agency| agency)?|SANA|R
            r"RT|Xinhua|AFP)"
 CHANNEL = re.compile(
     rf"(?:according to|as cited by|cited by|reported by|recorded by|quoted by|carried by|citing)\s+"
-    rf"(?:a statement recorded by\s+)?(?:the\s+)?(?:[\w\-’' ]{{0,60}}?,\s*)?{CHANNELS}\b"
+    rf"(?:a statement (?:recorded|carried|released) by\s+)?(?:the\s+)?(?:[\w\-’' ]{{0,60}}?(?:,\s*|\s+))?{CHANNELS}\b"
     rf"|\b{CHANNELS}\s+(?:cited|quoted|reported)|/{CHANNELS}/")
 ROLE_BEFORE = re.compile(r"(?:the\s+)?(?P<role>(?:Minister|President|Foreign Minister|Defen[cs]e Minister|head|"
                          r"spokesman|leader|chief)[\w ]{0,60}?)\s+$")

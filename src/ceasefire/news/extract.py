@@ -143,6 +143,8 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
             event.cite("actor", p.start, p.end, text)
         for p in people:
             event.people.append({"name": p.person, "role": p.role, "party": p.party, "span": [p.start, p.end]})
+            if p.party and p.party not in event.actors:
+                event.actors.append(p.party)
             event.cite("person", p.start, p.end, text)
         channel = find_channel(text, s, e) or (find_channel(text, *spans[index + 1]) if index + 1 < len(spans)
                                                else None)

@@ -66,8 +66,9 @@ DIRECTION = "(?P<dir>" + "|".join(sorted(map(re.escape, DIRECTION_WORDS), key=le
 WORD = r"[A-Z][\w’'\-]*[\w]"
 CONNECTOR = r"(?:al|an|ar|as|ash|ad|az|at|el|ed|es|ez|ibn|bin|de|of)"
 NAME_RUN = re.compile(rf"(?:(?:al|el)-)?{WORD}(?:(?:\s+|-)(?:{CONNECTOR}(?:\s+|-))?(?:(?:al|el)-)?{WORD})*")
-PART_OF = re.compile(rf"\b(?i:(?:the\s+)?{DIRECTION}\s+(?P<what>districts?|countryside|parts?|areas?|regions?|"
-                     rf"outskirts)\s+of\s+(?:the\s+)?(?:province\s+of\s+)?)(?P<name>{WORD}(?:\s+{WORD})?)")
+PART_OF = re.compile(rf"\b(?i:(?:the\s+)?{DIRECTION}\s+(?:(?P<what>districts?|countryside|parts?|areas?|regions?|"
+                     rf"outskirts)\s+)?of\s+(?:the\s+)?(?:province\s+of\s+|governorate\s+of\s+)?)"
+                     rf"(?P<name>{WORD}(?:\s+{WORD})?)")
 
 
 @dataclass

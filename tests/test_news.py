@@ -1,0 +1,147 @@
+"""The news reader, offline end to end: the seed article (from ../shared) and the project's own articles."""
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from ceasefire.cli import main
+from ceasefire.events import events_frame
+from ceasefire.news import merge_across, read_article, read_articles
+from ceasefire.news.dates import find_dates
+from ceasefire.news.zonewords import zone_polygon
+from ceasefire.store import connect
+from ceasefire.zones import regime_shapes
+
+from .conftest import DATA, SHARED
+
+SEED = SHARED / "seed-article.txt"
+needs_seed = pytest.mark.skipif(not SEED.exists(), reason="../shared/seed-article.txt is not beside the project")
+
+
+def read(path):
+    results = [read_article(a) for a in read_articles(path)]
+    return results, merge_across(results)
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return read(SEED)
+
+
+def by_kind(events, kind):
+    return [e for e in events if e.kind == kind]
+
+
+@needs_seed
+def test_seed_joint_patrol(seed):
+    results, events = seed
+    assert results[0]["published"] == dt.date(2019, 3, 8)
+    assert "announced on March 8th" in results[0]["published_source"]
+    patrols = by_kind(events, "patrol")
+    assert len(patrols) == 1
+    patrol = patrols[0]
+    assert (patrol.date, patrol.date_precision) == (dt.date(2019, 3, 8), "day")
+    assert set(patrol.actors) == {"russia", "turkey"}
+    assert [p.name for p in patrol.places][:1] == ["Idlib"] and patrol.places[0].kind == "adm1"
+    assert patrol.claimant["name"] == "Hulusi Akar"
+    assert patrol.claimant["role"] == "Minister of National Defense of Turkey"
+    assert patrol.channel == "TASS" and patrol.is_claim
+    mandate = {m["force"]: m["text"] for m in patrol.mandate}
+    assert mandate == {"russia": "along the borders of Idlib",
+                       "turkey": "in the regions in which the terrorists have been disarmed"}
+    text = SEED.read_text(encoding="utf-8")
+    for ev in patrol.evidence:  # every field points at its words in the original
+        assert text[ev.start:ev.end] == ev.text
+
+
+@needs_seed
+def test_seed_agreements_and_proposal(seed, regime):
+    _, events = seed
+    astana, sochi = sorted(by_kind(events, "agreement"), key=lambda e: e.date)
+    assert (astana.date, astana.date_precision) == (dt.date(2017, 5, 1), "month")
+    assert [z["number"] for z in astana.zones] == ["first", "second", "third", "fourth"]
+    assert "Eastern Ghouta" in astana.zones[2]["places"]
+    assert "Jordan" in astana.zones[3]["text"]
+    assert (sochi.date, sochi.date_precision) == (dt.date(2018, 9, 1), "month")
+    assert {p["name"] for p in sochi.people} == {"Vladimir Putin", "Recep Tayyip Erdogan"}
+    assert any("demilitarized zone" in z["text"] and "line of contact" in z["text"] for z in sochi.zones)
+    (proposal,) = by_kind(events, "proposal")
+    assert (proposal.date, proposal.date_precision) == (dt.date(2019, 2, 1), "month")
+    assert proposal.claimant["name"] == "Recep Tayyip Erdogan"
+    assert {p["name"] for p in proposal.people} >= {"Vladimir Putin", "Hassan Rouhani"}
+    assert "refugees" in proposal.extra["purpose"]
+    zone1 = regime_shapes(regime)["astana-1"].metric
+    polygon = zone_polygon(astana.zones[0]["expression"])
+    assert polygon.intersection(zone1).area / polygon.union(zone1).area >= 0.6
+
+
+@needs_seed
+def test_seed_furniture_is_gone(seed):
+    results, _ = seed
+    clean = results[0]["article"].clean
+    for furniture in ("0 2,365", "- Advertisement -", "Subscribe to our newsletter", "Sign up here",
+                      "Get real time updates"):
+        assert furniture not in clean
+    assert len(clean) == len(SEED.read_text(encoding="utf-8"))  # offsets unchanged
+
+
+def test_own_article_end_to_end(tmp_path, regime):
+    results, events = read(DATA / "news" / "patrols_begin.txt")
+    article = results[0]["article"]
+    assert "1,204" not in article.clean and "Advertisement" not in article.clean and "newsletter" not in article.clean
+    assert results[0]["published"] == dt.date(2019, 3, 8)
+    (patrol,) = by_kind(events, "patrol")
+    assert patrol.claimant["name"] == "Sergei Shoigu" and patrol.channel == "Interfax"
+    assert {m["force"] for m in patrol.mandate} == {"russia", "turkey"}
+    (astana,) = [e for e in by_kind(events, "agreement") if e.date.year == 2017]
+    first = next(z for z in astana.zones if z["number"] == "first")
+    polygon = zone_polygon(first["expression"])
+    zone1 = regime_shapes(regime)["astana-1"].metric
+    assert polygon.intersection(zone1).area / polygon.union(zone1).area >= 0.6
+
+
+def test_html_article_and_its_metadata_date(tmp_path):
+    results, events = read(DATA / "news" / "m4_attack.html")
+    assert results[0]["published"] == dt.date(2020, 7, 14) and results[0]["published_source"] == "html metadata"
+    attack = next(e for e in events if e.kind == "attack")
+    assert attack.sub_event_type == "remote-explosive"
+    assert attack.date == dt.date(2020, 7, 14)
+    assert attack.places[0].name.startswith("Ar") and attack.places[0].kind == "place"  # Ariha, a town
+    assert "Home | World" not in results[0]["article"].text
+
+
+def test_two_reports_of_one_event_merge():
+    results, events = read(DATA / "news" / "two_reports.jsonl")
+    strikes = [e for e in events if e.kind == "attack"]
+    assert len(strikes) == 1
+    assert strikes[0].sources == ["https://example.org/a", "https://example.org/b"]
+    assert strikes[0].places[0].name == "Khān Shaykhūn"
+
+
+def test_relative_dates():
+    anchor = dt.date(2019, 3, 8)  # a Friday
+    found = {d.text: (d.date, d.precision) for d in find_dates(
+        "today; on Friday; In February of this year; Since May 2017; In September 2018; Oct. 15; last month", anchor)}
+    assert found["today"] == (anchor, "day")
+    assert found["on Friday"] == (anchor, "day")
+    assert found["February of this year"] == (dt.date(2019, 2, 1), "month")
+    assert found["May 2017"] == (dt.date(2017, 5, 1), "month")
+    assert found["September 2018"] == (dt.date(2018, 9, 1), "month")
+    assert found["Oct. 15"] == (dt.date(2018, 10, 15), "day")  # no year: the nearest before the report
+    assert found["last month"] == (dt.date(2019, 2, 1), "month")
+
+
+def test_read_command_writes_events_and_report(tmp_path):
+    db, report = tmp_path / "n.sqlite", tmp_path / "r.json"
+    args = ["read", str(DATA / "news"), "--db", str(db), "--report", str(report)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(main, args)
+    assert "new 0" in again.output  # re-reading changes nothing
+    frame = events_frame(connect(db))
+    assert {"patrol", "agreement", "remote-explosive", "air-strike"} <= set(frame["sub_event_type"])
+    doc = json.loads(report.read_text())
+    assert doc["events"] and all(e["evidence"] for e in doc["events"])
+    assert any(a["furniture_removed"] for a in doc["articles"])
