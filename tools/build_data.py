@@ -60,12 +60,20 @@ EXTRA_PLACES = [
     },
     {
         "name": "Ain al-Hur",
-        "alternates": "Ain al-Hawr|Ain Hour|Ain Hoor|Ayn al-Hawr|Ein al-Hour",
+        "alternates": "Ain al-Hawr|Ain al-Havr|Ain Hour|Ain Hoor|Ayn al-Hawr|Ein al-Hour",
         "lat": 35.8045,
         "lon": 36.1410,
         "source": "SOHR reports of Aug 2020: 'Ain Hour village in the northern countryside of Latakia', "
         "the last stop of the M4 patrols in rebel-held areas; placed on the approximate M4 line "
         "5 km west of Bdama, near the Latakia-Idlib boundary; approximate",
+    },
+    {
+        "name": "Hmeimim",
+        "alternates": "Khmeimim|Hmeymim|Humaymim|Hmeimim air base|Khmeimim Air Base",
+        "lat": 35.4108,
+        "lon": 35.9487,
+        "source": "the Russian air base at Hmeimim, south-east of Latakia near Jableh (Basil al-Assad airport); "
+        "the airfield's position, approximate",
     },
 ]
 

@@ -124,6 +124,7 @@ def _year_near(anchor: dt.date | None, month: int, day: int) -> int | None:
     return anchor.year if candidate <= anchor + dt.timedelta(days=31) else anchor.year - 1
 
 
+DATELINE = re.compile(rf"\s*(?P<city>[A-Z][A-Z .'-]+),\s+{MONTH}\s+{DAY}(?:,?\s+{YEAR})?\b", re.I)
 ANNOUNCED = re.compile(r"\b(announced|said|stated|reported|declared)\s+on\s+", re.I)
 
 
@@ -137,6 +138,16 @@ def publication_date_from_text(text: str) -> tuple[dt.date, str] | None:
     mentions = find_dates(text)
     explicit = [d for d in mentions if d.explicit_year and d.date]
     latest = max(explicit, key=lambda d: d.date) if explicit else None
+    dateline = DATELINE.match(text)
+    if dateline and dateline.group("city").isupper():  # "ASTANA, May 4. /TASS/" — the report's own place and day
+        month, day = _month(dateline.group("month")), int(dateline.group("day"))
+        year = int(dateline.group("year")) if dateline.group("year") else (latest.date.year if latest else None)
+        if month and year:
+            try:
+                return dt.date(year, month, day), f"dateline '{dateline.group(0).strip()}'" + (
+                    "" if dateline.group("year") else f"; year from '{latest.text}'")  # type: ignore[union-attr]
+            except ValueError:
+                pass
     has_today = re.search(r"\btoday\b", text, re.I) is not None
     for d in mentions:
         if d.precision != "day" or d.kind != "calendar":

@@ -124,7 +124,9 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
             continue
         event = NewsEvent(article.id, kind[0], kind[1], (s, e))
         event.cite("sentence", s, e, text)
-        places = [p for p in all_places if s <= p.start < e and p.kind != "country"]
+        # a dateline's foreign city (ANKARA –) is where the report was filed, not where things happened
+        places = sorted((p for p in all_places if s <= p.start < e and p.kind != "country"),
+                        key=lambda p: p.kind == "foreign")
         countries = [p for p in all_places if s <= p.start < e and p.kind == "country"]
         event.places = places or (countries[:1] if kind[0] in ("proposal", "agreement") else []) \
             or _fallback_places(all_places, s)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..geodata.basedata import Place
@@ -39,6 +40,7 @@ AREAS: dict[str, dict[str, Any]] = {
     "Sahl al-Ghab": {"admin": {"names": ["Ziyara", "Shat-ha"], "level": 3}},
     "Sahl Al-Ghab": {"admin": {"names": ["Ziyara", "Shat-ha"], "level": 3}},
     "north-west Syria": {"zone": "astana-1"}, "northwest Syria": {"zone": "astana-1"},
+    "north-west of Syria": {"zone": "astana-1"}, "northwest of Syria": {"zone": "astana-1"},
     "northwestern Syria": {"zone": "astana-1"}, "north-western Syria": {"zone": "astana-1"},
 }
 NOT_PLACES = {  # capitalised words the gazetteer's alternate names would otherwise claim
@@ -53,6 +55,7 @@ NOT_PLACES = {  # capitalised words the gazetteer's alternate names would otherw
     "aug", "nov", "dec", "mar", "apr", "jun", "jul", "bashar", "raed", "saleh", "rami", "naji", "mustafa",
     "hulusi", "vladimir", "recep", "tayyip", "hassan", "sergey", "sergei", "mevlut", "kairat", "un", "us", "uk",
     "al", "sheikh", "shaykh", "tal", "tell", "deir", "dayr", "ain", "ayn", "kafr", "khan", "jisr", "maarrat",
+    "al-sham", "ash-sham",  # "Hay'at Tahrir al-Sham", "Ahrar al-Sham": a group's name, not Damascus
 }
 ADMIN_WORDS = r"(?:province|governorate|region|countryside|area)"
 DIRECTION_WORDS = {
@@ -118,7 +121,8 @@ def find_places(text: str) -> list[PlaceMention]:
     for name, expr in AREAS.items():
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
             if free(m.start(), m.end()):
-                mentions.append(PlaceMention(m.start(), m.end(), m.group(0), name, "area", None, None, None, expr,
+                lat, lon = _area_point(name)
+                mentions.append(PlaceMention(m.start(), m.end(), m.group(0), name, "area", lat, lon, None, expr,
                                              "region", "named area"))
                 taken.append((m.start(), m.end()))
     for m in NAME_RUN.finditer(text):
@@ -132,6 +136,25 @@ def find_places(text: str) -> list[PlaceMention]:
     mentions.sort(key=lambda p: p.start)
     _disambiguate(mentions)
     return mentions
+
+
+@cache
+def _area_point(name: str) -> tuple[float | None, float | None]:
+    """A representative point of a named area, for maps and distances (zones: of the built-in regime)."""
+    import geopandas as gpd
+
+    from ..zones.expressions import Evaluator
+
+    expr = AREAS[name]
+    if "zone" in expr:
+        from ..regime import load_regime
+        from ..zones import regime_shapes
+
+        geom = regime_shapes(load_regime("syria-northwest"))[expr["zone"]].metric
+    else:
+        geom = Evaluator().evaluate(expr)
+    p = gpd.GeoSeries([geom.representative_point()], crs="EPSG:32637").to_crs(4326).iloc[0]
+    return p.y, p.x
 
 
 def _subspans(text: str, start: int, end: int):
@@ -157,7 +180,9 @@ def _lookup(text: str, s: int, e: int, phrase: str) -> PlaceMention | None:
     bare = re.sub(r"^(?:the|The)\s+", "", phrase)
     if not bare or bare.lower() in NOT_PLACES or len(name_key(bare)) < 3:
         return None
-    if bare in FOREIGN:
+    foreign = next((k for k in FOREIGN if k.lower() == bare.lower()), None)  # datelines shout: ANKARA
+    if foreign:
+        bare = foreign
         coords = FOREIGN[bare]
         kind = "country" if coords is None else "foreign"
         return PlaceMention(s, e, phrase, bare, kind, coords[0] if coords else None, coords[1] if coords else None,
