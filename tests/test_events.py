@@ -72,6 +72,9 @@ def test_broken_rows_are_quarantined_with_line_field_and_reason(conn):
     assert any("\\xe2" in r for r in raws)  # the Latin-1 byte, escaped not dropped
     again = ingest_file(conn, DATA / "ucdp_broken.csv", "ucdp", progress=False)
     assert again.new == 0 and count(conn, "quarantine") == 5  # idempotent quarantine too
+    ingest_file(conn, DATA / "events_made_up.geojson", "geojson", progress=False)
+    assert len(quarantined(conn)) == 7
+    assert len(quarantined(conn, str(DATA / "ucdp_broken.csv"))) == 5  # one file's rows only
 
 
 def test_acled_layout_rows():

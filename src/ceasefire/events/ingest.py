@@ -200,6 +200,6 @@ def quarantined(conn: sqlite3.Connection, file: str | None = None) -> list[sqlit
         if file:
             sql += " WHERE file = ?"
             args = (str(Path(file).resolve()),)
-        return conn.execute(sql + " ORDER BY file, line").fetchall()
+        return conn.execute(sql + " ORDER BY file, line", args).fetchall()
     finally:
         conn.row_factory = None

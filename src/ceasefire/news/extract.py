@@ -182,7 +182,7 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
                 event.cite("purpose", why.start("why"), why.end("why"), text)
         events.append(event)
     context = {"places": all_places, "dates": all_dates, "people": all_people}
-    return _merge_same_sentence_kinds(events), context
+    return events, context
 
 
 def _speaker(text: str, s: int, e: int, people: list[Mention]) -> Mention | None:
@@ -235,7 +235,3 @@ def _zones_into(agreement: NewsEvent, text: str, spans: list[tuple[int, int]], i
         count = re.search(r"\b(two|three|four|five|\d+)\s+(?:security|de-escalation)?\s*zones\b", text[s:e], re.I)
         if count:
             agreement.cite("zone-count", s + count.start(), s + count.end(), text)
-
-
-def _merge_same_sentence_kinds(events: list[NewsEvent]) -> list[NewsEvent]:
-    return events

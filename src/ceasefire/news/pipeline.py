@@ -13,7 +13,6 @@ from typing import Any
 
 import geopandas as gpd
 import pyarrow as pa
-import shapely
 
 from ..events.schema import EVENT_SCHEMA
 from ..events.taxonomy import SUBTYPE_TO_TYPE
@@ -221,7 +220,3 @@ def write_report(path: Path, results: list[dict[str, Any]], merged: list[NewsEve
                         encoding="utf-8")
     else:
         path.write_text(report_markdown(results, merged), encoding="utf-8")
-
-
-def area_of(expression: dict[str, Any]) -> float:
-    return float(shapely.area(zone_polygon(expression)))

@@ -194,8 +194,8 @@ def _lookup(text: str, s: int, e: int, phrase: str) -> PlaceMention | None:
     preceding = text[max(0, s - 30):s].lower()
     admin_hits = [h for h in hits if h.kind.startswith("adm")]
     towns = [h for h in hits if h.kind == "place"]
-    as_province = re.match(rf"\s+{ADMIN_WORDS}\b", following) or re.search(rf"\b(?:province|region|governorate)s?"
-                                                                            rf"\s+of\s+$", preceding)
+    as_province = re.match(rf"\s+{ADMIN_WORDS}\b", following) or re.search(r"\b(?:province|region|governorate)s?"
+                                                                            r"\s+of\s+$", preceding)
     as_city = re.match(r"\s+(?:city|town|village)\b", following) or re.search(r"\b(?:city|town|village)\s+of\s+$",
                                                                               preceding)
     if admin_hits and (as_province or (not as_city and not towns)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import cache
 
 import shapely
-from shapely.geometry import LineString, MultiLineString
+from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
@@ -77,7 +77,3 @@ def split(line: LineString, max_km: float) -> list[LineString]:
     n = max(1, int(-(-line.length // (max_km * 1000.0))))
     step = line.length / n
     return [substring(line, i * step, (i + 1) * step) for i in range(n)]
-
-
-def as_multiline(lines: list[LineString]) -> MultiLineString:
-    return MultiLineString(lines)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import CeasefireError, GeometryError, RegimeError
+from ..errors import CeasefireError, RegimeError
 from .models import Regime
 
 BUILTIN_DIR = Path(str(resources.files("ceasefire") / "regime" / "builtin"))
@@ -105,4 +105,4 @@ def source_of(regime: Regime) -> Path | None:
     return getattr(regime, "_source", None)
 
 
-__all__ = ["GeometryError", "builtin_regimes", "format_loc", "load_regime", "resolve", "source_of"]
+__all__ = ["builtin_regimes", "format_loc", "load_regime", "resolve", "source_of"]

@@ -312,13 +312,14 @@ class Regime(Strict):
         return self
 
     def zone(self, zone_id: str) -> Zone:
-        for z in self.zones:
-            if z.id == zone_id:
-                return z
-        raise KeyError(zone_id)
+        return _by_id(self.zones, zone_id)
 
     def agreement(self, agreement_id: str) -> Agreement:
-        for a in self.agreements:
-            if a.id == agreement_id:
-                return a
-        raise KeyError(agreement_id)
+        return _by_id(self.agreements, agreement_id)
+
+
+def _by_id(items: list[Any], item_id: str) -> Any:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(item_id)
