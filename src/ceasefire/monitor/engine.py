@@ -221,7 +221,6 @@ def _describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, found: 
     zone_no = found["zone"].to_numpy()
     exception = found["exception"].to_numpy()
     confirmed = found["status_code"].to_numpy() == CONFIRMED
-    status = np.where(exception >= 0, "excluded", np.where(confirmed, "confirmed", "possible"))
 
     # Sentences are assembled from a few distinct beginnings and ends around each event's date.
     sub_codes, sub_names = pd.factorize(taken["sub_event_type"].to_pandas())
@@ -248,18 +247,23 @@ def _describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, found: 
         pa.array(head_text, pa.string()).take(pa.array(head_of)), day,
         pa.array(tail_text, pa.string()).take(pa.array(tail_of)), "")
 
-    rule_ids = np.array([r.id for r in rules], dtype=object)
+    def labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:  # few distinct values: categories
+        return pd.Categorical.from_codes(codes, categories=pd.Index(names).unique()) if len(set(names)) == len(
+            names) else pd.Categorical(np.array(names, dtype=object)[codes])
+
+    status_names = ["confirmed", "possible", "excluded"]
+    status_code = np.where(exception >= 0, 2, np.where(confirmed, 0, 1))
     out = {
-        "event_id": taken["event_id"], "rule": rule_ids[rule_no], "zone": np.array(zone_ids, dtype=object)[zone_no],
-        "status": status, "reason": reason, "date": day,
+        "event_id": taken["event_id"], "rule": labels(rule_no, [r.id for r in rules]),
+        "zone": labels(zone_no, zone_ids), "status": labels(status_code, status_names), "reason": reason, "date": day,
     }
     for name in ("date_precision", "lon", "lat", "place_precision", "event_type", "sub_event_type", "weapon_class",
                  "actor1", "actor2"):
         out[name] = taken[name] if name in taken.column_names else None
     out["party1"] = found["party1"].to_numpy()
     out["party2"] = found["party2"].to_numpy()
-    out["agreement"] = np.array([r.agreement for r in rules], dtype=object)[rule_no]
-    out["provision"] = np.array([r.provision for r in rules], dtype=object)[rule_no]
+    out["agreement"] = labels(rule_no, [r.agreement for r in rules])
+    out["provision"] = labels(rule_no, [r.provision for r in rules])
     for name in ("fatalities_best", "sources"):
         out[name] = taken[name] if name in taken.column_names else None
     frame = pd.DataFrame({k: (v.to_pandas(types_mapper=pd.ArrowDtype) if isinstance(v, (pa.Array, pa.ChunkedArray))
