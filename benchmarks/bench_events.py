@@ -127,9 +127,11 @@ def stage_monitor(db: Path) -> dict:
     index = MonitorIndex.build(regime)
     build = time.perf_counter() - t
     judge(regime, events.head(1000), index)  # warm-up
-    t = time.perf_counter()
-    found = judge(regime, events, index)
-    seconds = time.perf_counter() - t
+    seconds = float("inf")
+    for _ in range(3):  # best of three, as for the baseline: the other core is not always idle
+        t = time.perf_counter()
+        found = judge(regime, events, index)
+        seconds = min(seconds, time.perf_counter() - t)
     # Baseline: a NumPy bounding-box scan of the same points against every zone's bounding box.
     x, y = events["lon"].to_numpy(), events["lat"].to_numpy()
     boxes = [s.wgs84.bounds for s in index.shapes.values()]
