@@ -72,6 +72,7 @@ def test_seed_agreements_and_proposal(seed, regime):
     assert proposal.claimant["name"] == "Recep Tayyip Erdogan"
     assert {p["name"] for p in proposal.people} >= {"Vladimir Putin", "Hassan Rouhani"}
     assert "refugees" in proposal.extra["purpose"]
+    assert proposal.extra["proposal"] == "increasing the number of de-escalation zones in Syria"
     zone1 = regime_shapes(regime)["astana-1"].metric
     polygon = zone_polygon(astana.zones[0]["expression"])
     assert polygon.intersection(zone1).area / polygon.union(zone1).area >= 0.6

@@ -142,33 +142,50 @@ def _now() -> str:
 
 
 def _prefetch(batches: Iterator[Batch], seen_ids: set[str]) -> Iterator[tuple[pa.Table, list[BadRow], int]]:
-    """Parse and convert the next batch in a thread while SQLite writes this one (2 cores: 2 workers)."""
+    """Parse and convert the next batch in a thread while SQLite writes this one (2 cores: 2 workers).
+
+    If the writer stops early (an error, a closed generator), the reader thread is told to stop too.
+    """
     import queue
     import threading
 
     box: queue.Queue = queue.Queue(maxsize=2)
     done = object()
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def work() -> None:
         try:
             for batch in batches:
                 extra: list[BadRow] = []
                 table = _drop_duplicates(batch, seen_ids, extra)
-                box.put((table, batch.bad + extra, batch.bytes_read))
-            box.put(done)
+                if not put((table, batch.bad + extra, batch.bytes_read)):
+                    return
+            put(done)
         except BaseException as exc:  # handed to the writer, raised there
-            box.put(exc)
+            put(exc)
 
     thread = threading.Thread(target=work, name="ceasefire-reader", daemon=True)
     thread.start()
-    while True:
-        item = box.get()
-        if item is done:
-            break
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    thread.join()
+    try:
+        while True:
+            item = box.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _drop_duplicates(batch: Batch, seen: set[str], bad: list[BadRow]) -> pa.Table:

@@ -37,7 +37,7 @@ MANDATE = re.compile(r"(?P<who>Russia|Turkey|the armed forces of Turkey|the arme
                      r"[–—-]\s*)?(?P<what>(?:along|in|inside|within|outside)\b[^.;,“”\"\n]+)", re.I)
 ZONE_PHRASE = re.compile(r"\b(?:an?|the)\s+(?P<zone>(?:demilitari[sz]ed|buffer|de-escalation|security|safe)\s+"
                          r"(?:buffer\s+)?zones?\b[^.;]*)", re.I)
-PROPOSER = re.compile(r"(?P<who>[A-Z][\w’'\-]+)\s+(?:suggested|proposed)")
+PROPOSER = re.compile(r"(?P<who>[A-Z][\w’'\-]+)\s+(?:suggested|proposed)\s+(?P<what>[^.;]+?)(?=\s+in order to|[.;]|$)")
 PURPOSE = re.compile(r"\bin order to (?P<why>[^.;]+)", re.I)
 
 
@@ -176,6 +176,9 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
             if proposer:
                 event.claimant = {"name": proposer.person, "role": proposer.role, "party": proposer.party,
                                   "span": [proposer.start, proposer.end]}
+            if who:
+                event.extra["proposal"] = who.group("what").strip()
+                event.cite("proposal", who.start("what"), who.end("what"), text)
             why = PURPOSE.search(text, s, e)
             if why:
                 event.extra["purpose"] = why.group("why").strip()

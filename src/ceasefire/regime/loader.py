@@ -102,7 +102,7 @@ def load_regime(name_or_path: str | Path, check_geometry: bool = False) -> Regim
 
 
 def source_of(regime: Regime) -> Path | None:
-    return getattr(regime, "_source", None)
+    return regime._source
 
 
 __all__ = ["builtin_regimes", "format_loc", "load_regime", "resolve", "source_of"]

@@ -273,6 +273,7 @@ class Regime(Strict):
     rules: list[Rule] = Field(default_factory=list)
     patrols: list[PatrolMandate] = Field(default_factory=list)
     _source: Any = PrivateAttr(default=None)  # the file it was read from: anchors file: paths
+    _shapes: Any = PrivateAttr(default=None)  # its zones, once computed (zones.timeline.regime_shapes)
 
     @model_validator(mode="after")
     def _references(self) -> Regime:

@@ -35,15 +35,11 @@ def expression_of(zone: Zone) -> dict[str, Any]:
     return zone.geometry.model_dump(by_alias=True, exclude_none=True)
 
 
-_SHAPES: dict[tuple[int, str], dict[str, ZoneShape]] = {}
-
-
 def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
     """Every zone of the regime, computed once per process (and cached on disk by expression)."""
-    source = getattr(regime, "_source", None)
-    memo_key = (id(regime), str(source))
-    if memo_key in _SHAPES:
-        return _SHAPES[memo_key]
+    if regime._shapes is not None:
+        return regime._shapes
+    source = regime._source
     by_id = {z.id: z for z in regime.zones}
 
     def zone_expression(zone_id: str) -> dict[str, Any]:
@@ -63,7 +59,7 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
         wgs84 = gpd.GeoSeries([metric], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
         wgs84 = shapely.make_valid(wgs84) if not wgs84.is_valid else wgs84
         shapes[zone.id] = ZoneShape(zone, metric, wgs84)
-    _SHAPES[memo_key] = shapes
+    regime._shapes = shapes
     return shapes
 
 
