@@ -166,7 +166,7 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
         if event.kind == "agreement":
             _zones_into(event, text, spans, index, all_places)
             for m in ZONE_PHRASE.finditer(text, s, e):
-                event.zones.append({"number": None, "text": m.group("zone").strip(), "places": [
+                event.zones.append({"number": None, "text": _words(m.group("zone")), "places": [
                     p.text for p in all_places if m.start() <= p.start < e and p.kind != "country"],
                     "span": [m.start("zone"), m.end("zone")]})
                 event.cite("zone", m.start("zone"), m.end("zone"), text)
@@ -177,15 +177,20 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
                 event.claimant = {"name": proposer.person, "role": proposer.role, "party": proposer.party,
                                   "span": [proposer.start, proposer.end]}
             if who:
-                event.extra["proposal"] = who.group("what").strip()
+                event.extra["proposal"] = _words(who.group("what"))
                 event.cite("proposal", who.start("what"), who.end("what"), text)
             why = PURPOSE.search(text, s, e)
             if why:
-                event.extra["purpose"] = why.group("why").strip()
+                event.extra["purpose"] = _words(why.group("why"))
                 event.cite("purpose", why.start("why"), why.end("why"), text)
         events.append(event)
     context = {"places": all_places, "dates": all_dates, "people": all_people}
     return events, context
+
+
+def _words(text: str) -> str:
+    """Spans keep the original characters; values for people read with plain single spaces."""
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _speaker(text: str, s: int, e: int, people: list[Mention]) -> Mention | None:
@@ -217,7 +222,7 @@ def _mandate(event: NewsEvent, text: str, spans: list[tuple[int, int]], index: i
         who = "russia" if "russia" in m.group("who").lower() else "turkey"
         what = m.group("what").strip(" ,–-")
         if not any(x["force"] == who for x in event.mandate):
-            event.mandate.append({"force": who, "text": what})
+            event.mandate.append({"force": who, "text": _words(what)})
             event.cite(f"mandate:{who}", m.start("what"), m.end("what"), text)
 
 
@@ -232,7 +237,7 @@ def _zones_into(agreement: NewsEvent, text: str, spans: list[tuple[int, int]], i
             end = matches[k + 1].start() if k + 1 < len(matches) else e
             clause = (m.start(), end)
             found = [p for p in places if clause[0] <= p.start < clause[1] and p.kind != "foreign"]
-            agreement.zones.append({"number": m.group("n").lower(), "text": text[clause[0]:clause[1]].strip(" ;,."),
+            agreement.zones.append({"number": m.group("n").lower(), "text": _words(text[clause[0]:clause[1]]).strip(" ;,."),
                                     "places": [p.text for p in found], "span": list(clause)})
             agreement.cite(f"zone:{m.group('n').lower()}", clause[0], clause[1], text)
         count = re.search(r"\b(two|three|four|five|\d+)\s+(?:security|de-escalation)?\s*zones\b", text[s:e], re.I)
