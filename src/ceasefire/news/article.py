@@ -36,6 +36,7 @@ class Article:
     title: str | None = None
     published: dt.date | None = None
     published_source: str | None = None  # "input", "html metadata", or the text anchor used
+    published_precision: str = "day"
     furniture: list[tuple[int, int]] = field(default_factory=list)
 
     @property
@@ -58,12 +59,22 @@ def find_furniture(text: str) -> list[tuple[int, int]]:
 
 
 def _date(value: object) -> dt.date | None:
+    """An ISO date; a bare year-month ("2019-03") is taken as the month's first day."""
     if not value:
         return None
+    text = str(value)
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        pass
+    try:
+        return dt.date.fromisoformat(text[:7] + "-01")
     except ValueError:
         return None
+
+
+def _precision(value: object) -> str:
+    return "month" if value and len(str(value)) == 7 else "day"
 
 
 def from_html(html: str, ident: str, url: str | None = None) -> Article:
@@ -84,9 +95,10 @@ def from_text(text: str, ident: str, **meta: object) -> Article:
     if title is None:  # a plain-text file: its first line is the headline
         first = text.strip().splitlines()[0] if text.strip() else ""
         title = first if len(first) < 200 else None
-    published = _date(meta.pop("published", None))
+    given = meta.pop("published", None)
+    published = _date(given)
     article = Article(ident, text, title=title, published=published,
-                      published_source="input" if published else None,
+                      published_source="input" if published else None, published_precision=_precision(given),
                       **{k: v for k, v in meta.items() if k in ("url", "outlet")})  # type: ignore[arg-type]
     article.furniture = find_furniture(text)
     return article

@@ -138,7 +138,7 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
             event.date, event.date_precision = chosen.date, chosen.precision
             event.cite("date", chosen.start, chosen.end, text)
         elif published:
-            event.date, event.date_precision = published, "day"
+            event.date, event.date_precision = published, article.published_precision
         parties = find_parties(text, s, e)
         event.actors = list(dict.fromkeys(p.party for p in parties if p.party))
         for p in parties:

@@ -180,6 +180,8 @@ def _lookup(text: str, s: int, e: int, phrase: str) -> PlaceMention | None:
     bare = re.sub(r"^(?:the|The)\s+", "", phrase)
     if not bare or bare.lower() in NOT_PLACES or len(name_key(bare)) < 3:
         return None
+    if re.match(r"\s+time\b", text[e:e + 8]):  # "2 p.m. Moscow time" is a clock, not a place
+        return None
     foreign = next((k for k in FOREIGN if k.lower() == bare.lower()), None)  # datelines shout: ANKARA
     if foreign:
         bare = foreign
