@@ -140,14 +140,15 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
         elif published:
             event.date, event.date_precision = published, article.published_precision
         parties = find_parties(text, s, e)
-        event.actors = list(dict.fromkeys(p.party for p in parties if p.party))
-        for p in parties:
-            event.cite("actor", p.start, p.end, text)
-        for p in people:
-            event.people.append({"name": p.person, "role": p.role, "party": p.party, "span": [p.start, p.end]})
-            if p.party and p.party not in event.actors:
-                event.actors.append(p.party)
-            event.cite("person", p.start, p.end, text)
+        event.actors = list(dict.fromkeys(m.party for m in parties if m.party))
+        for m in parties:
+            event.cite("actor", m.start, m.end, text)
+        for person in people:
+            event.people.append({"name": person.person, "role": person.role, "party": person.party,
+                                 "span": [person.start, person.end]})
+            if person.party and person.party not in event.actors:
+                event.actors.append(person.party)
+            event.cite("person", person.start, person.end, text)
         channel = find_channel(text, s, e) or (find_channel(text, *spans[index + 1]) if index + 1 < len(spans)
                                                else None)
         if channel:
