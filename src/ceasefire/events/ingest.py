@@ -23,7 +23,7 @@ from ..store import transaction
 from .readers import BadRow, Batch, _csv_header, load_mapping, read_events, resolve_lines
 from .schema import COLUMNS
 
-INSERT_COLUMNS = [c for c in COLUMNS]
+INSERT_COLUMNS = list(COLUMNS)
 _PLACEHOLDERS = ", ".join("?" for _ in INSERT_COLUMNS)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ARTICLE = re.compile(r"^(?:al|ar|as|ash|ad|an|az|at|el|es|ad|ath|adh)[\s-]+")
+_ARTICLES = {"al", "ar", "as", "ash", "ad", "an", "az", "at", "el", "es"}
 _APOSTROPHES = "'`‘’ʿʾ´\""
 _SUFFIXES = (" subdistrict", " district", " governorate", " province", " city", " nahiya")
 
@@ -35,10 +35,8 @@ def name_key(name: str) -> str:
     for suffix in _SUFFIXES:
         if text.endswith(suffix) and len(text) > len(suffix) + 2:
             text = text[: -len(suffix)]
-    words = [_ARTICLE.sub("", w + " ").strip() or w for w in text.split()]
-    # "an Numan" → "numan": the article may stand alone between words too.
-    words = [w for w in words if w not in {"al", "ar", "as", "ash", "ad", "an", "az", "at", "el", "es"}]
-    text = "".join(words)
+    # After punctuation became spaces, "al-Atarib" and "an Nu'man" carry their article as a word of its own.
+    text = "".join(w for w in text.split() if w not in _ARTICLES)
     text = re.sub(r"(.)\1+", r"\1", text)  # Lattakia → latakia, Tallbisah → talbisah
     text = re.sub(r"(?<=[aeiou])h$", "", text)  # Hamah → hama
     return text

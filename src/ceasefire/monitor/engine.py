@@ -30,7 +30,6 @@ from ..zones.timeline import ZoneShape, as_date, regime_shapes
 from .locate import ZoneLocator
 
 NONE, POSSIBLE, CONFIRMED = 0, 1, 2
-STATUS_NAMES = np.array(["none", "possible", "confirmed"], dtype=object)
 REGION_REACH_DEG = 0.5  # a 'region'-precision event (UCDP 5) may lie this far from its point
 
 PHRASES = {

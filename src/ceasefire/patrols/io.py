@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,14 +32,17 @@ class Track:
     lon: np.ndarray
     lat: np.ndarray
 
+    @cached_property
+    def _metric_xy(self) -> np.ndarray:  # projected once: completion, deviation, stops and incidents all use it
+        pts = gpd.GeoSeries(shapely.points(self.lon, self.lat), crs=4326).to_crs(METRIC_CRS)
+        return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
     @property
     def metric(self) -> LineString:
-        pts = gpd.GeoSeries(shapely.points(self.lon, self.lat), crs=4326).to_crs(METRIC_CRS)
-        return LineString(np.column_stack([pts.x, pts.y]))
+        return LineString(self._metric_xy)
 
     def metric_points(self) -> np.ndarray:
-        pts = gpd.GeoSeries(shapely.points(self.lon, self.lat), crs=4326).to_crs(METRIC_CRS)
-        return shapely.points(pts.x.to_numpy(), pts.y.to_numpy())
+        return shapely.points(self._metric_xy)
 
 
 def _wgs(geom):
