@@ -123,11 +123,34 @@ def test_ingest_violations_summary_quarantine(tmp_path):
     assert run("violations", "--db", db, "--format", "parquet", "-o", parquet).exit_code == 0
     import pandas as pd
 
-    assert set(pd.read_parquet(parquet)["status"]) == {"confirmed", "excluded"}
+    # the UCDP rows fight "Syrian insurgents", who may include HTS: possible, with the reason
+    stored = pd.read_parquet(parquet)
+    assert set(stored["status"]) == {"confirmed", "possible", "excluded"}
+    assert stored.loc[stored["status"] == "possible", "because"].str.contains("may include").any()
     summary = run("summary", "--db", db).output
     assert "sochi-dmz" in summary and "explosions" in summary
+    as_csv = tmp_path / "summary.csv"
+    assert run("summary", "--db", db, "--format", "csv", "-o", as_csv).exit_code == 0
+    table = pd.read_csv(as_csv)
+    assert {"events_confirmed", "violations_confirmed", "in_breach"} <= set(table.columns)
+    rows = json.loads(run("summary", "--db", db, "--format", "json").output)
+    assert sum(r["violations_excluded"] for r in rows) == 2 and rows[0]["zone"]
 
 
 def test_ingest_unknown_file_is_one_line(tmp_path):
     result = run("ingest", tmp_path / "missing.csv", "--format", "ucdp", "--db", tmp_path / "x.sqlite")
     assert result.exit_code == 1 and result.output.startswith("error: ") and "no such file" in result.output
+
+
+def test_where_and_zones_take_a_local_time():
+    before = run("where", "36.63393", "35.93062", "--at", "2020-03-06T00:00")
+    after = run("where", "36.63393", "35.93062", "--at", "2020-03-06T00:01")
+    assert before.exit_code == 0 and after.exit_code == 0
+    assert "moscow-ceasefire" not in before.output and "moscow-ceasefire" in after.output
+    assert "(Asia/Damascus)" in after.output
+    istanbul = run("where", "36.63393", "35.93062", "--at", "2020-03-06T01:00+03:00")  # 00:00 in Idlib
+    assert "moscow-ceasefire" not in istanbul.output
+    assert "astana-3" in run("zones", "--at", "2018-04-14T23:59").output
+    assert "astana-3" not in run("zones", "--at", "2018-04-15T00:00").output
+    bad = run("where", "36.6", "35.9", "--at", "6 March")
+    assert bad.exit_code == 2 and "is not a date (2020-03-06) or a date and time" in bad.output

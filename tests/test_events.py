@@ -163,13 +163,42 @@ def test_store_migrates_and_refuses_a_newer_schema(tmp_path):
     path = tmp_path / "s.sqlite"
     connect(path).close()
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
     raw.execute("PRAGMA user_version = 99")
     raw.close()
     from ceasefire.errors import StoreError
 
     with pytest.raises(StoreError, match="newer than this ceasefire knows"):
         connect(path)
+
+
+def test_migration_2_adds_roles_and_a_re_ingest_refreshes_what_readers_make_of_rows(tmp_path):
+    """A store written before roles existed gets them from its rows' own coding; ingesting the same file
+    again updates the readings a newer reader makes (sub-types read from UCDP headlines), nothing else."""
+    from ceasefire.store.sqlite import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    raw = sqlite3.connect(path)
+    raw.executescript(MIGRATIONS[0] + "PRAGMA user_version = 1;")
+    raw.execute("INSERT INTO ingests (file, format, started) VALUES ('old.csv', 'ucdp', '2019-01-01')")
+    rows = [("ucdp:1", "ucdp", "1", "violence-against-civilians", "attack"),
+            ("ucdp:2", "ucdp", "2", "battles", "armed-clash"),
+            ("acled:3", "acled", "3", "battles", "armed-clash"),
+            ("acled:4", "acled", "4", "explosions", "shelling")]
+    raw.executemany("INSERT INTO events (event_id, source, source_id, date, date_end, date_precision, lon, lat, "
+                    "place_precision, event_type, sub_event_type, raw, ingest_id, first_ingest_id) "
+                    "VALUES (?, ?, ?, '2019-05-06', '2019-05-06', 'day', 36.6, 35.9, 'exact', ?, ?, 'x', 1, 1)", rows)
+    raw.commit()
+    raw.close()
+    conn = connect(path)
+    assert dict(conn.execute("SELECT event_id, roles FROM events")) == {
+        "ucdp:1": "one-sided", "ucdp:2": "clash", "acled:3": "clash", "acled:4": "one-sided"}
+    first = ingest_file(conn, DATA / "ucdp_broken.csv", "ucdp", progress=False)
+    conn.execute("UPDATE events SET sub_event_type = 'armed-clash', roles = NULL WHERE source_id = '319672'")
+    again = ingest_file(conn, DATA / "ucdp_broken.csv", "ucdp", progress=False)
+    assert (first.new, again.new, again.updated, again.unchanged) == (4, 0, 1, 3), (first, again)
+    assert conn.execute("SELECT sub_event_type, roles FROM events WHERE source_id = '319672'").fetchone() == (
+        "fatal-incident", "clash")
 
 
 UCDP_HEADER = SAMPLE.read_text(encoding="utf-8").splitlines()[0].split(",")

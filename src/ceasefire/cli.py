@@ -31,8 +31,25 @@ def regime_option(f: Any) -> Any:
                         help="a built-in regime's name or a regime YAML file")(f)
 
 
+class When(click.ParamType):
+    """A date (2020-03-06) or a date and time (2020-03-06T07:30, local to the regime, or with an offset)."""
+
+    name = "when"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        from .regime.clock import parse_when
+
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value
+        try:
+            return parse_when(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 def at_option(f: Any) -> Any:
-    return click.option("--at", "at", type=DATE, required=True, help="the date, YYYY-MM-DD")(f)
+    return click.option("--at", "at", type=When(), required=True,
+                        help="a date (YYYY-MM-DD) or a local date and time (YYYY-MM-DDTHH:MM[+HH:MM])")(f)
 
 
 @click.group(cls=CeasefireGroup)
@@ -133,8 +150,8 @@ def regime_schema() -> None:
 @at_option
 @click.option("--format", "fmt", type=click.Choice(["table", "geojson", "gpkg"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
-def zones(regime_name: str, at: dt.datetime, fmt: str, output: Path | None) -> None:
-    """The zones in force at a date, as a table, GeoJSON (RFC 7946) or GeoPackage.
+def zones(regime_name: str, at: dt.date, fmt: str, output: Path | None) -> None:
+    """The zones in force at a date (any moment of it) or an instant, as a table, GeoJSON (RFC 7946) or GeoPackage.
 
     Example: ceasefire zones --regime syria-northwest --at 2019-03-08 --format geojson -o zones.geojson
     """
@@ -143,7 +160,7 @@ def zones(regime_name: str, at: dt.datetime, fmt: str, output: Path | None) -> N
     from .zones import zones_at, zones_frame
 
     r = load_regime(regime_name)
-    frame = zones_frame(zones_at(r, at.date()))
+    frame = zones_frame(zones_at(r, at))
     if fmt == "gpkg":
         if output is None:
             raise click.UsageError("--format gpkg needs -o FILE")
@@ -153,7 +170,7 @@ def zones(regime_name: str, at: dt.datetime, fmt: str, output: Path | None) -> N
     if fmt == "geojson":
         text = to_geojson(frame)
     elif frame.empty:
-        text = f"no zone of {r.id} is in force on {at.date()}"
+        text = f"no zone of {r.id} is in force at {at.isoformat()}"
     else:
         text = frame.drop(columns=["geometry", "method", "end_note"]).to_string(index=False)
     if output:
@@ -168,10 +185,10 @@ def zones(regime_name: str, at: dt.datetime, fmt: str, output: Path | None) -> N
 @click.argument("lat", type=float)
 @regime_option
 @at_option
-def where(lon: float, lat: float, regime_name: str, at: dt.datetime) -> None:
-    """The zones and rules in force at a point (longitude, latitude) on a date.
+def where(lon: float, lat: float, regime_name: str, at: dt.date) -> None:
+    """The zones and rules in force at a point (longitude, latitude) on a date or at a local time.
 
-    Example: ceasefire where 36.63 35.93 --at 2019-03-08
+    Example: ceasefire where 36.63 35.93 --at 2020-03-06T00:30
     """
     from .regime import load_regime
     from .zones import rules_for, zones_containing
@@ -179,18 +196,18 @@ def where(lon: float, lat: float, regime_name: str, at: dt.datetime) -> None:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise click.BadParameter(f"({lon}, {lat}) is not a longitude, latitude pair")
     r = load_regime(regime_name)
-    day = at.date()
-    found = zones_containing(r, lon, lat, day)
+    day = at.isoformat(sep=" ", timespec="minutes") if isinstance(at, dt.datetime) else at.isoformat()
+    found = zones_containing(r, lon, lat, at)
     if not found:
-        click.echo(f"({lon}, {lat}) on {day}: in no zone of {r.id}")
+        click.echo(f"({lon}, {lat}) at {day}: in no zone of {r.id}")
         return
-    click.echo(f"({lon}, {lat}) on {day}:")
+    click.echo(f"({lon}, {lat}) at {day} ({r.timezone}):")
     for shape in found:
         z = shape.zone
         agreement = r.agreement(z.established_by)
         click.echo(f"  zone {z.id}: {z.name} — {agreement.title}, {agreement.signed}"
                    + (" [approximate]" if z.approximate else ""))
-    rules = rules_for(r, [s.zone.id for s in found], day)
+    rules = rules_for(r, [s.zone.id for s in found], at)
     click.echo("  rules in force:" if rules else "  no rule in force yet")
     for rule in rules:
         agreement = r.agreement(rule.agreement)
@@ -321,7 +338,7 @@ def violations(regime_name: str, db: Path | None, start: dt.datetime | None, end
     if zone:
         found = found[found["zone"] == zone]
     if party:
-        found = found[(found["party1"] == party) | (found["party2"] == party)]
+        found = found[_names(found["party1"], party) | _names(found["party2"], party)]
     if status:
         found = found[found["status"] == status]
     text = write_violations(found, fmt, output)
@@ -331,20 +348,38 @@ def violations(regime_name: str, db: Path | None, start: dt.datetime | None, end
         click.echo(f"{len(found):,} violations → {output}", err=True)
 
 
+def _names(column: pd.Series, name: str) -> pd.Series:
+    """Rows whose comma-separated list of ids (party1, party2, in_breach) holds ``name``."""
+    return column.astype(object).fillna("").str.split(", ").apply(lambda ids: name in ids)
+
+
 @main.command()
 @regime_option
 @db_option
 @period_options
-def summary(regime_name: str, db: Path | None, start: dt.datetime | None, end: dt.datetime | None) -> None:
-    """Violations by zone, month and event type, with counts by party.
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+def summary(regime_name: str, db: Path | None, start: dt.datetime | None, end: dt.datetime | None, fmt: str,
+            output: Path | None) -> None:
+    """Events and violations by zone, month and event type (counted apart), and the parties in breach.
 
-    Example: ceasefire summary --from 2019-01-01 --to 2019-12-31
+    Example: ceasefire summary --from 2019-01-01 --to 2019-12-31 --format csv -o summary.csv
     """
     from .monitor import summarize
 
     _, found = _violations(regime_name, db, start, end)
     table = summarize(found)
-    click.echo(table.to_string(index=False) if not table.empty else "no violations in the store for this period")
+    if fmt == "csv":
+        text = table.to_csv(index=False)
+    elif fmt == "json":
+        text = table.to_json(orient="records", indent=1, force_ascii=False)
+    else:
+        text = table.to_string(index=False) if not table.empty else "no violations in the store for this period"
+    if output:
+        output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        click.echo(f"{len(table):,} rows → {output}", err=True)
+    else:
+        click.echo(text.rstrip("\n"))
 
 
 # --------------------------------------------------------------------------- news

@@ -127,13 +127,16 @@ def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | N
     return result
 
 
-# A row already in the store is rewritten only when its raw input differs: a re-run changes nothing.
+# A row already in the store is rewritten only when its raw input, or what this version of the readers
+# makes of it (a sub-type read from a headline, the roles), differs: a re-run changes nothing.
 UPSERT = (
     f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}, ingest_id, first_ingest_id) "
     f"VALUES ({_PLACEHOLDERS}, {{ingest_id}}, {{ingest_id}}) "
     "ON CONFLICT (event_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in INSERT_COLUMNS if c != "event_id")
-    + ", ingest_id = excluded.ingest_id WHERE events.raw IS NOT excluded.raw"
+    + ", ingest_id = excluded.ingest_id WHERE "
+    + " OR ".join(f"events.{c} IS NOT excluded.{c}" for c in ["raw"] + [c for c in INSERT_COLUMNS if c not in (
+        "event_id", "raw")])
 )
 
 

@@ -23,7 +23,8 @@ import yaml
 from ..errors import InputError
 from .convert import Converter, map_values, raw_rows
 from .schema import DATE_PRECISIONS, EVENT_SCHEMA, PLACE_PRECISIONS
-from .taxonomy import SUBTYPE_TO_TYPE
+from .schema import ROLES
+from .taxonomy import EVENT_TYPES, SUBTYPE_TO_TYPE
 
 FORMATS = ("acled", "ucdp", "geojson", "csv")
 BLOCK_SIZE = 16 << 20  # bytes per parsed block: large enough for speed, small enough for memory
@@ -50,7 +51,10 @@ class Batch:
 UCDP_DATE_PRECISION = {"1": "day", "2": "week", "3": "week", "4": "month", "5": "year"}
 UCDP_PLACE_PRECISION = {"1": "exact", "2": "near", "3": "district", "4": "governorate", "5": "region",
                         "6": "country", "7": "country"}
-UCDP_VIOLENCE = {"1": "armed-clash", "2": "armed-clash", "3": "attack"}
+# UCDP codes no kind of violence beyond its three types: a state-based or non-state event is "a fatal
+# incident" and a one-sided one "an attack", unless its own headline names one kind (kind_from_text).
+UCDP_VIOLENCE = {"1": "fatal-incident", "2": "fatal-incident", "3": "attack"}
+UCDP_ROLES = {"1": "clash", "2": "clash", "3": "one-sided"}  # type 3: side_a acted against side_b
 UCDP_REQUIRED = ("id", "date_start", "date_end", "latitude", "longitude", "type_of_violence", "side_a", "side_b",
                  "where_prec", "date_prec", "best")
 
@@ -63,19 +67,25 @@ def from_ucdp(c: Converter) -> dict[str, Any]:
     c.flag(pc.is_null(precision), "date_prec", "not a UCDP date precision (1–5)")
     place_precision = map_values(c.text("where_prec"), UCDP_PLACE_PRECISION)
     c.flag(pc.is_null(place_precision), "where_prec", "not a UCDP place precision (1–7)")
-    sub = map_values(c.text("type_of_violence"), UCDP_VIOLENCE)
+    violence = c.text("type_of_violence")
+    sub = map_values(violence, UCDP_VIOLENCE)
     c.flag(pc.is_null(sub), "type_of_violence", "not a UCDP type of violence (1, 2, 3)")
+    headline = c.text("source_headline")
+    stated = kind_from_text(headline)
+    sub = pc.coalesce(stated, sub)
     return {
         "source_id": source_id, "date": date, "date_end": pc.coalesce(date_end, date),
         "date_precision": precision, "time": None,
         "lat": c.number("latitude", -90, 90, required=True), "lon": c.number("longitude", -180, 180, required=True),
         "place": c.text("where_coordinates"), "place_precision": place_precision,
         "adm1": c.text("adm_1"), "adm2": c.text("adm_2"),
-        "sub_event_type": sub, "weapon_class": None,  # UCDP codes no weapon
-        "actor1": c.text("side_a"), "actor2": c.text("side_b"),
+        "sub_event_type": sub,
+        # UCDP codes no weapon: one is read from the headline only when it names one kind of event.
+        "weapon_class": pc.if_else(pc.is_valid(stated), weapon_from_text(headline), pa.scalar(None, pa.string())),
+        "actor1": c.text("side_a"), "actor2": c.text("side_b"), "roles": map_values(violence, UCDP_ROLES),
         "fatalities_best": c.number("best", integer=True), "fatalities_low": c.number("low", integer=True),
         "fatalities_high": c.number("high", integer=True),
-        "sources": c.text("source_office"), "notes": c.text("source_headline"),
+        "sources": c.text("source_office"), "notes": headline,
     }
 
 
@@ -105,6 +115,41 @@ WEAPON_PATTERNS = [
     ("explosive", r"(?i)\b(ied|vbied|landmine|mine|explosive device|car bomb)"),
     ("small-arms", r"(?i)(gunfire|small arms|sniper|machine ?gun|shot dead|rifle)"),
 ]
+
+
+# The kind of event a source's own text names (UCDP headlines). A headline often tells of several
+# events ("warplanes strike Tabaqa and clashes continue in Latakia"): only a text that names exactly
+# one kind decides it; otherwise the event stays what the dataset codes.
+KIND_PATTERNS = [
+    ("drone-strike", r"(?i)\b(drones?|uavs?|unmanned aerial)\b"),
+    ("air-strike", r"(?i)(war ?planes?|war ?jets?|\bjets\b|air ?strikes?|air[ -]raids?|\braids?\b|aerial (bombardment|attacks?|strikes?)"
+                   r"|helicopters?|barrel bombs?|explosive barrels?|aircraft|bombers)"),
+    ("shelling", r"(?i)(\bshell(s|ed|ing)?\b|ground bombard|artillery|mortars?|\brockets?\b|missiles?|\bmlrs\b|howitzers?|ground strikes?)"),
+    ("remote-explosive", r"(?i)(\bieds?\b|improvised explosive|explosive devices?|land ?mines?|\bmines?\b|car bomb|"
+                         r"booby[ -]trap|explosion|exploded|\bblast)"),
+    ("suicide-bomb", r"(?i)suicide"),
+    ("armed-clash", r"(?i)(clash(es|ed)?\b|\bbattles?\b|fighting|fierce fights?|firefights?|skirmish|hit-and-run|"
+                    r"counter ?attacks?|sniping|snipers?|ambush)"),
+    ("attack", r"(?i)(execut(ed|es|ion|ions)\b|tortur|shot dead|assassinat|massacre)"),
+    ("abduction", r"(?i)(kidnap|abduct)"),
+    # "Bombardment" may be from the air or the ground: it makes a text name a kind, but not which one.
+    (None, r"(?i)\bbomb(ard(ment|ed|s)?|ing|ed)\b"),
+]
+_AIR_OR_GROUND = r"(?i)(aerial|air|ground|artillery|rocket|missile)[ -]+bomb(ard(ment|ed|s)?|ing|ed)\b"
+
+
+def kind_from_text(text: pa.Array) -> pa.Array:
+    """The one sub-event type a text names, or null when it names none or several."""
+    count = np.zeros(len(text), np.int8)
+    out = pa.nulls(len(text), pa.string())
+    qualified = pc.fill_null(pc.match_substring_regex(text, _AIR_OR_GROUND), False)
+    for kind, pattern in KIND_PATTERNS:
+        hit = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+        if kind is None:
+            hit = pc.and_(hit, pc.invert(qualified))  # "aerial bombardment" was counted as an air strike
+        count += hit.to_numpy(zero_copy_only=False).astype(np.int8)
+        out = pc.if_else(hit, pa.scalar(kind, pa.string()), out)
+    return pc.if_else(pa.array(count == 1), out, pa.scalar(None, pa.string()))
 
 
 def weapon_from_text(text: pa.Array) -> pa.Array:
@@ -139,6 +184,8 @@ def from_acled(c: Converter) -> dict[str, Any]:
         "sub_event_type": sub, "weapon_class": weapon,
         "actor1": _join_actors(c.text("actor1", required=True), c.text("assoc_actor_1")),
         "actor2": _join_actors(c.text("actor2"), c.text("assoc_actor_2")),
+        # ACLED: in battles the order of the actors says nothing; otherwise actor1 acted against actor2.
+        "roles": pc.if_else(pc.is_in(sub, pa.array(EVENT_TYPES["battles"])), pa.scalar("clash"), pa.scalar("one-sided")),
         "fatalities_best": fatalities, "fatalities_low": fatalities, "fatalities_high": fatalities,
         "sources": c.text("source"), "notes": notes,
     }
@@ -172,11 +219,18 @@ def from_native(c: Converter, mapping: Mapping[str, Any] | None = None) -> dict[
     c.flag(pc.and_(pc.is_valid(sub), pc.invert(pc.is_in(sub, pa.array(list(SUBTYPE_TO_TYPE))))), "sub_event_type",
            "not a known sub-event type (see `ceasefire events schema`)")
     end = c.date("date_end", formats) if c.has("date_end") else _date_end(date, precision)
+    roles = text("roles")
+    c.flag(pc.and_(pc.is_valid(roles), pc.invert(pc.is_in(roles, pa.array(ROLES)))), "roles",
+           f"not one of {', '.join(ROLES)} (or empty)")
+    time = text("time")
+    c.flag(pc.and_(pc.is_valid(time), pc.invert(pc.fill_null(pc.match_substring_regex(
+        time, r"^([01]?\d|2[0-3]):[0-5]\d$"), False))), "time", "not a local time HH:MM")
     return {
         "source_id": text("source_id", required=True), "date": date, "date_end": pc.coalesce(end, date),
-        "date_precision": precision, "time": text("time"),
+        "date_precision": precision, "time": time,
         "lat": c.number("lat", -90, 90, required=True), "lon": c.number("lon", -180, 180, required=True),
         "place": text("place"), "place_precision": place_precision, "adm1": text("adm1"), "adm2": text("adm2"),
+        "place_radius_km": c.number("place_radius_km", 0, 20_000), "roles": roles,
         "sub_event_type": sub, "weapon_class": text("weapon_class"),
         "actor1": text("actor1"), "actor2": text("actor2"),
         "fatalities_best": c.number("fatalities_best", integer=True),
@@ -227,7 +281,8 @@ def _finish(source: str, c: Converter, cols: dict[str, Any], raw: pa.Array, line
             bad.append(BadRow(int(lines[idx]) if lines is not None else None, c.field[idx], c.reason[idx],
                               raw_value.decode("utf-8", "backslashreplace")))
     keep = pa.array(~bad_mask)
-    table = pa.table({name: out[name] for name in EVENT_SCHEMA.names})
+    table = pa.table({name: out[name] if name in out else pa.nulls(n, EVENT_SCHEMA.field(name).type)
+                      for name in EVENT_SCHEMA.names})
     table = table.filter(keep)
     table = table.set_column(table.schema.get_field_index("raw"), "raw", pc.cast(table["raw"], pa.string()))
     return Batch(table.cast(EVENT_SCHEMA), bad)

@@ -11,6 +11,8 @@ DATE_PRECISIONS = ("day", "week", "month", "year")
 # governorate and country.
 PLACE_PRECISIONS = ("exact", "near", "district", "governorate", "region", "country")
 COARSE_PLACE = frozenset({"district", "governorate", "region", "country"})
+# How the two actors stand to each other, as the source codes it.
+ROLES = ("clash", "one-sided")
 
 FIELDS: list[tuple[str, pa.DataType, bool, str]] = [
     ("event_id", pa.string(), False, "stable id: '<source>:<source id>', so a re-ingest updates, never duplicates"),
@@ -24,6 +26,7 @@ FIELDS: list[tuple[str, pa.DataType, bool, str]] = [
     ("lat", pa.float64(), False, "latitude, WGS84"),
     ("place", pa.string(), True, "place name as the source gives it"),
     ("place_precision", pa.string(), False, f"one of {', '.join(PLACE_PRECISIONS)}"),
+    ("place_radius_km", pa.float64(), True, "for 'near' places: how far from the point it may be (empty: 25 km)"),
     ("adm1", pa.string(), True, "governorate as the source gives it"),
     ("adm2", pa.string(), True, "district as the source gives it"),
     ("event_type", pa.string(), False, "ACLED event type: battles, explosions, violence-against-civilians, …"),
@@ -31,6 +34,8 @@ FIELDS: list[tuple[str, pa.DataType, bool, str]] = [
     ("weapon_class", pa.string(), True, "heavy, aircraft, drone, small-arms, explosive, or empty when unknown"),
     ("actor1", pa.string(), True, "first actor as named by the source (several joined by '; ')"),
     ("actor2", pa.string(), True, "second actor as named by the source"),
+    ("roles", pa.string(), True, "clash: actor1 and actor2 fought each other (each may have acted); one-sided: "
+     "actor1 acted against actor2; empty: the source does not say (read as a clash)"),
     ("fatalities_best", pa.int32(), True, "best estimate of deaths"),
     ("fatalities_low", pa.int32(), True, "low estimate"),
     ("fatalities_high", pa.int32(), True, "high estimate"),
@@ -55,6 +60,8 @@ def json_schema() -> dict[str, Any]:
             prop["enum"] = list(DATE_PRECISIONS)
         if name == "place_precision":
             prop["enum"] = list(PLACE_PRECISIONS)
+        if name == "roles":
+            prop["enum"] = [*ROLES, None]
         props[name] = prop
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -17,9 +17,12 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     ),
     "protests": ("peaceful-protest", "protest-with-intervention"),
     "riots": ("violent-demonstration", "mob-violence"),
+    # A dataset that codes deadly violence between two actors without saying how (UCDP state-based and
+    # non-state events whose text names no single kind): "a fatal incident", nothing more.
+    "organized-violence": ("fatal-incident",),
 }
 GROUPS: dict[str, tuple[str, ...]] = {
-    "hostilities": ("battles", "explosions", "violence-against-civilians"),
+    "hostilities": ("battles", "explosions", "violence-against-civilians", "organized-violence"),
 }
 WEAPON_CLASSES: dict[str, tuple[str, ...]] = {
     "heavy": ("tank", "mlrs", "artillery", "mortar", "missile"),

@@ -1,121 +1,89 @@
-"""The monitor: every event judged against the rules of the zones in force at its date and place.
+"""The monitor: every event judged against the rules of the zones in force at its time and place.
 
 Events come in as a DataFrame in the normalized schema; out come violations, one row per event
-and rule it breaks, each with a status and a sentence citing the agreement:
+and rule it may break, each with a status, the reason for it and a sentence citing the agreement:
 
-- ``confirmed``: the event lies inside the zone and the rule was in force, for certain;
-- ``possible``: it may have — its place is known only to a district or governorate (or a wider
-  region), or its date only to a week or month that straddles a zone's or rule's start or end;
-- ``excluded``: it matches the rule but an exception of the rule covers it (e.g. operations
-  against designated terrorist groups), with the exception's reason.
+- ``confirmed``: the event lies inside the zone, the rule was in force, and the source codes the
+  sides the rule names, all for certain;
+- ``possible``: one of those is not certain — the place is known only to a unit or a radius that
+  meets the zone, or lies within the border tolerance; the date straddles a start or an end; the
+  source leaves a side unnamed; or an exception may apply because an umbrella actor ("Syrian
+  insurgents") may hide a designated group the source's text does not name. ``because`` says which;
+- ``excluded``: an exception of the rule covers it (operations against designated groups), with
+  the exception's reason.
 
-All work is on arrays: a loop runs over zones and rules (a handful), never over events.
+**Who against whom.** A rule names sides: ``between`` (hostilities between one and the other,
+either order), ``by`` (the perpetrator) and ``against`` (the target). The event's ``roles`` say how
+its actors stand: ``one-sided`` (actor1 acted against actor2) or ``clash`` (each fought the other:
+either may have acted). A rule fires when some reading of the event allowed by its roles fits the
+rule: the victim of a one-sided attack never makes the breach.
+
+All work is on arrays: loops run over zones and rules (a handful), never over events; the
+sentences are built once per distinct combination of their parts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shapely
 
-from ..events.schema import COARSE_PLACE
 from ..events.taxonomy import IMPLIED_WEAPON, expand_kinds
-from ..geodata.basedata import admin_units
 from ..regime.actors import ActorMap
+from ..regime.clock import local_minute
 from ..regime.models import Regime, Rule
-from ..zones.timeline import ZoneShape, as_date, regime_shapes
-from .locate import ZoneLocator
+from ..zones.timeline import ZoneShape, regime_shapes
+from .columns import objects
+from .place import CONFIRMED, NONE, POSSIBLE, PlaceIndex, place_events
+from .sides import Sides
 
-NONE, POSSIBLE, CONFIRMED = 0, 1, 2
-REGION_REACH_DEG = 0.5  # a 'region'-precision event (UCDP 5) may lie this far from its point
+EXCLUDED = 3  # a status code beyond the place/time scale: an exception covers the event
 
-PHRASES = {
-    "shelling": "artillery fire", "air-strike": "an air strike", "drone-strike": "a drone strike",
-    "armed-clash": "an armed clash", "remote-explosive": "an explosive device", "suicide-bomb": "a suicide bombing",
-    "grenade": "a grenade attack", "attack": "an attack on civilians", "abduction": "an abduction",
-    "sexual-violence": "sexual violence", "government-regains-territory": "a government advance",
-    "non-state-actor-overtakes-territory": "an armed group's advance", "heavy-weapons-presence": "heavy weapons",
-    "armed-presence": "an armed presence", "base-established": "a new base", "patrol": "a patrol",
-}
-
-VIOLATION_COLUMNS = ["event_id", "rule", "zone", "status", "reason", "date", "date_precision", "lon", "lat",
-                     "place_precision", "event_type", "sub_event_type", "weapon_class", "actor1", "actor2",
-                     "party1", "party2", "agreement", "provision", "fatalities_best", "sources"]
+VIOLATION_COLUMNS = [
+    "event_id", "rule", "zone", "zones", "status", "because", "reason", "date", "date_end", "date_precision", "time",
+    "lon", "lat", "place", "place_precision", "event_type", "sub_event_type", "weapon_class", "actor1", "actor2",
+    "roles", "party1", "party2", "in_breach", "agreement", "provision", "fatalities_best", "sources",
+]
 
 
 @dataclass
 class MonitorIndex:
-    """What judging needs from a regime, built once: zone locators, admin lookups, actor map."""
+    """What judging needs from a regime, built once: zone shapes and locators, the actor map."""
 
     regime: Regime
     shapes: dict[str, ZoneShape]
-    locators: dict[str, ZoneLocator]
-    region_locators: dict[str, ZoneLocator]
-    # per level (1 governorate, 2 district) and zone: the units that share more than a sliver with the zone
-    coarse_locators: dict[int, dict[str, ZoneLocator]]
+    place: PlaceIndex
     actors: ActorMap
 
     @classmethod
     def build(cls, regime: Regime) -> MonitorIndex:
         shapes = regime_shapes(regime)
-        locators = {zid: ZoneLocator(s.wgs84) for zid, s in shapes.items()}
-        # Coarse events are few and their areas big: coarser grids serve them.
-        regions = {zid: ZoneLocator(s.wgs84.buffer(REGION_REACH_DEG), 96) for zid, s in shapes.items()}
-        units = admin_units()
-        coarse: dict[int, dict[str, ZoneLocator]] = {}
-        for level in (1, 2):
-            geoms = units.loc[units["level"] == level, "geometry"].values
-            coarse[level] = {}
-            for zid, shape in shapes.items():
-                # "possibly inside": the unit and the zone share more than a sliver (1e-4 deg² ≈ 1 km²)
-                near = [g for g in geoms if g.intersection(shape.wgs84).area > 1e-4]
-                coarse[level][zid] = ZoneLocator(shapely.union_all(near) if near else shapely.Polygon(), 96)
-        return cls(regime, shapes, locators, regions, coarse, ActorMap(regime))
+        return cls(regime, shapes, PlaceIndex.build(shapes), ActorMap(regime))
 
 
 def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per zone, each event's location status: NONE, POSSIBLE or CONFIRMED."""
-    x = events["lon"].to_numpy(np.float64)
-    y = events["lat"].to_numpy(np.float64)
-    codes, names = pd.factorize(events["place_precision"])
-    names = np.asarray(names, dtype=object)
-
-    def rows_with(*wanted: str) -> np.ndarray:
-        return np.isin(names, list(wanted))[codes] & (codes >= 0)
-
-    exact = ~rows_with(*COARSE_PLACE)
-    # An event known only to its district or governorate stands somewhere in that unit: it is possibly in
-    # every zone its unit meets.
-    coarse = {level: np.flatnonzero(rows_with(name)) for level, name in ((1, "governorate"), (2, "district"))}
-    region = np.flatnonzero(rows_with("region"))
-    status = {}
-    for zone_id, locator in index.locators.items():
-        st = np.zeros(len(events), np.uint8)
-        st[exact & locator.contains(x, y)] = CONFIRMED
-        for level, rows in coarse.items():
-            if rows.size:
-                st[rows[index.coarse_locators[level][zone_id].contains(x[rows], y[rows])]] = POSSIBLE
-        if region.size:
-            st[region[index.region_locators[zone_id].contains(x[region], y[region])]] = POSSIBLE
-        status[zone_id] = st
-    return status
+    """Per zone, each event's place status: NONE, POSSIBLE or CONFIRMED."""
+    return place_events(index.place, events).status
 
 
-def _period_status(first: np.ndarray, last: np.ndarray, start: dt.date, end: dt.date | None) -> np.ndarray:
-    """CONFIRMED when the event's whole date range lies in [start, end], POSSIBLE when it overlaps."""
-    s = np.datetime64(start, "D")
-    e = np.datetime64(end, "D") if end else np.datetime64("9999-12-31", "D")
-    certain = (first >= s) & (last <= e)
-    overlap = (last >= s) & (first <= e)
-    return np.where(certain, CONFIRMED, np.where(overlap, POSSIBLE, NONE)).astype(np.uint8)
+# --------------------------------------------------------------------------- time
 
 
-def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """``table[codes]`` with code -1 (a missing value) → False."""
-    return np.append(table, False)[codes]
+def event_minutes(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each event's first and last possible local minute: its dates, narrowed to its time when the
+    source gives one for a day-precision event."""
+    first = _days(events["date"]).astype("datetime64[m]")
+    last = _days(events["date_end"]).astype("datetime64[m]") + np.timedelta64(24 * 60 - 1, "m")
+    if "time" in events:
+        clock = pd.Series(objects(events, "time")).str.extract(r"^\s*(\d{1,2}):(\d{2})")
+        minutes = pd.to_numeric(clock[0], errors="coerce") * 60 + pd.to_numeric(clock[1], errors="coerce")
+        day = objects(events, "date_precision") == "day"
+        known = day & minutes.notna().to_numpy()
+        at = first + minutes.fillna(0).to_numpy(np.int64).astype("timedelta64[m]")
+        first = np.where(known, at, first)
+        last = np.where(known, at, last)
+    return first, last
 
 
 def _days(dates: pd.Series) -> np.ndarray:
@@ -128,9 +96,79 @@ def _days(dates: pd.Series) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
 
 
-def _labels_match(codes: np.ndarray, uniques_labels: list[frozenset[str]], wanted: set[str]) -> np.ndarray:
-    table = np.array([bool(labels & wanted) for labels in uniques_labels] + [False])
-    return table[codes]  # code -1 (no actor) → the trailing False
+# Which boundary a POSSIBLE time status straddles (the sentence says it in words).
+NO_BOUNDARY, STARTS, ENDS = 0, 1, 2
+
+
+def period_status(first: np.ndarray, last: np.ndarray, start, end, timezone: str) -> tuple[np.ndarray, np.ndarray]:
+    """CONFIRMED when the event's whole time range lies in [start, end], POSSIBLE when it overlaps;
+    and for POSSIBLE rows whether the start or the end cut it."""
+    s = local_minute(start, timezone)
+    e = local_minute(end, timezone, last=True) if end is not None else np.datetime64("9999-12-31T23:59", "m")
+    certain = (first >= s) & (last <= e)
+    overlap = (last >= s) & (first <= e)
+    status = np.where(certain, CONFIRMED, np.where(overlap, POSSIBLE, NONE)).astype(np.uint8)
+    cut = np.where(status == POSSIBLE, np.where(first < s, STARTS, ENDS), NO_BOUNDARY).astype(np.uint8)
+    return status, cut
+
+
+# --------------------------------------------------------------------------- judging
+
+
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` with code -1 (a missing value) → False."""
+    return np.append(table, False)[codes]
+
+
+@dataclass
+class Reading:
+    """Which readings of each event fit a rule: actor1 acting against actor2 (12), or the reverse (21)."""
+
+    certain12: np.ndarray
+    certain21: np.ndarray
+    maybe12: np.ndarray
+    maybe21: np.ndarray
+
+
+def read_sides(rule: Rule, sides: Sides, one_sided: np.ndarray, patrol_forces: np.ndarray | None) -> Reading:
+    """The readings of every event that fit the rule's ``between``, ``by`` and ``against``."""
+    n = sides.n
+    yes = np.ones(n, bool)
+
+    def fits(side: int, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        if not names:
+            return yes, np.zeros(n, bool)
+        certain = sides.certain(side, set(names))
+        # An umbrella's hidden groups never make an accusation: only an empty side leaves it open.
+        return certain, sides.empty[side] & ~certain
+
+    def between(first: int, second: int) -> tuple[np.ndarray, np.ndarray]:
+        if not rule.between:
+            return yes, np.zeros(n, bool)
+        (a1, a1m), (b2, b2m) = fits(first, [rule.between[0]]), fits(second, [rule.between[1]])
+        (b1, b1m), (a2, a2m) = fits(first, [rule.between[1]]), fits(second, [rule.between[0]])
+        certain = (a1 & b2) | (b1 & a2)
+        maybe = ((a1 | a1m) & (b2 | b2m)) | ((b1 | b1m) & (a2 | a2m))
+        return certain, maybe & ~certain
+
+    pair_c, pair_m = between(0, 1)
+    readings = []
+    for perpetrator, target in ((0, 1), (1, 0)):
+        by_c, by_m = fits(perpetrator, rule.by)
+        against_c, against_m = fits(target, rule.against)
+        if rule.on_patrol and patrol_forces is not None:  # the patrol's own forces must be the target
+            on_it = np.zeros(n, bool)
+            for forces in {f for f in patrol_forces if isinstance(f, str) and f}:
+                rows = patrol_forces == forces
+                on_it |= rows & sides.certain(target, set(forces.split(",")))
+            against_c = against_c & on_it
+            against_m = against_m & on_it
+        certain = pair_c & by_c & against_c
+        maybe = (pair_c | pair_m) & (by_c | by_m) & (against_c | against_m) & ~certain
+        if perpetrator == 1:  # actor2 acting against actor1: only a clash reads that way
+            certain, maybe = certain & ~one_sided, maybe & ~one_sided
+        readings += [certain, maybe]
+    return Reading(readings[0], readings[2], readings[1] & ~readings[2], readings[3] & ~readings[0])
 
 
 def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = None) -> pd.DataFrame:
@@ -138,26 +176,25 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     index = index or MonitorIndex.build(regime)
     if events.empty:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
-    first, last = _days(events["date"]), _days(events["date_end"])
-    where = locate(index, events)
-    in_zone = {}
-    for zone_id, shape in index.shapes.items():
-        valid = _period_status(first, last, shape.zone.valid_from, shape.zone.valid_to)
-        in_zone[zone_id] = np.minimum(where[zone_id], valid)
+    events = events.reset_index(drop=True)
+    timezone = regime.timezone
+    first, last = event_minutes(events)
+    placement = place_events(index.place, events)
+    zone_ids = list(index.shapes)
+    zone_time = {z: period_status(first, last, s.zone.valid_from, s.zone.valid_to, timezone)
+                 for z, s in index.shapes.items()}
 
     # String columns become codes into their few distinct values: every test below is a table lookup.
-    sub_codes, sub_names = pd.factorize(events["sub_event_type"])
+    sub_codes, sub_names = pd.factorize(objects(events, "sub_event_type"))
     sub_names = np.asarray(sub_names, dtype=object)
-    weapon_codes, weapon_names = pd.factorize(events["weapon_class"])
+    weapon_codes, weapon_names = pd.factorize(objects(events, "weapon_class"))
     weapon_names = np.asarray(weapon_names, dtype=object)
     implied_names = np.array([IMPLIED_WEAPON.get(s) for s in sub_names], dtype=object)
-    codes1, uniq1 = pd.factorize(events["actor1"])
-    codes2, uniq2 = pd.factorize(events["actor2"])
-    labels1 = [index.actors.labels(a) for a in uniq1]
-    labels2 = [index.actors.labels(a) for a in uniq2]
+    sides = Sides(index.actors, events)
+    one_sided = objects(events, "roles") == "one-sided"
+    patrol_forces = objects(events, "patrol_forces") if "patrol_forces" in events else None
 
     parts = []
-    zone_ids = list(index.shapes)
     for rule_number, rule in enumerate(regime.rules):
         kind_ok = _lookup(np.isin(sub_names, list(expand_kinds(rule.forbidden))), sub_codes)
         if rule.weapons:
@@ -165,115 +202,62 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
             implied = _lookup(np.isin(implied_names, rule.weapons), sub_codes)
             kind_ok &= np.where(weapon_codes >= 0, stated, implied)
         if rule.on_patrol:
-            on_patrol = events["on_patrol"].to_numpy(bool) if "on_patrol" in events else np.zeros(len(events), bool)
-            kind_ok &= on_patrol
+            kind_ok &= events["on_patrol"].to_numpy(bool) if "on_patrol" in events else np.zeros(len(events), bool)
         if not kind_ok.any():
             continue
-        if rule.by:
-            by1 = _labels_match(codes1, labels1, set(rule.by))
-            by2 = _labels_match(codes2, labels2, set(rule.by))
-        else:
-            by1 = by2 = np.ones(len(events), bool)
-        rule_zones = [z for z in rule.zones if z in in_zone]
-        stacked = np.stack([in_zone[z] for z in rule_zones])
-        best_zone = stacked.argmax(axis=0)
-        place_status = stacked.max(axis=0)
-        status = np.minimum(place_status, _period_status(first, last, as_date(rule.from_), rule.until))
-        hit = kind_ok & (by1 | by2) & (status > NONE)
-        rows = np.flatnonzero(hit)
+        rule_zones = [z for z in rule.zones if z in index.shapes]
+        rule_time, rule_cut = period_status(first, last, rule.from_, rule.until, timezone)
+        when = [np.minimum(zone_time[z][0], rule_time) for z in rule_zones]
+        stacked = np.stack([np.minimum(placement.status[z], t) for z, t in zip(rule_zones, when)])
+        best = stacked.argmax(axis=0)
+        status = stacked.max(axis=0)
+        reading = read_sides(rule, sides, one_sided, patrol_forces)
+        fits_c = reading.certain12 | reading.certain21
+        fits_m = reading.maybe12 | reading.maybe21
+        rows = np.flatnonzero(kind_ok & (fits_c | fits_m) & (status > NONE))
         if rows.size == 0:
             continue
-        exception = np.full(rows.size, -1, np.int64)  # which exception covers the row, if any
+        zone_index = np.array([zone_ids.index(z) for z in rule_zones])
+        best_rows = best[rows]
+        place_status = np.stack([placement.status[z] for z in rule_zones])[best_rows, rows]
+        zone_cut = np.stack([zone_time[z][1] for z in rule_zones])[best_rows, rows]
+        time_status = np.stack(when)[best_rows, rows]
+        # what cut the time: the rule's own period (1, 2) or the zone's (3, 4)
+        time_cut = np.where(rule_cut[rows] > 0, rule_cut[rows], np.where(zone_cut > 0, zone_cut + 2, 0))
+        candidates = np.zeros(rows.size, np.int64)
+        for number, z in enumerate(rule_zones):
+            candidates |= (stacked[number, rows] > NONE).astype(np.int64) << zone_ids.index(z)
+        code = status[rows].copy()
+        side_unknown = ~fits_c[rows]
+        code[side_unknown] = np.minimum(code[side_unknown], POSSIBLE)
+        exception = np.full(rows.size, -1, np.int64)  # the exception that covers the row
+        exception_maybe = np.full(rows.size, -1, np.int64)  # one that may cover it (umbrella actor)
+        by_text = np.zeros(rows.size, bool)  # covered because the source's text names the group
         for number, rule_exception in enumerate(rule.exceptions):
             wanted = set(rule_exception.against)
-            against1 = _labels_match(codes1[rows], labels1, wanted)
-            against2 = _labels_match(codes2[rows], labels2, wanted)
-            covered = ((against2 & by1[rows]) | (against1 & by2[rows])) & (exception < 0)
-            exception[covered] = number
-        zone_index = np.array([zone_ids.index(z) for z in rule_zones])
+            r12 = (reading.certain12 | reading.maybe12)[rows]
+            r21 = (reading.certain21 | reading.maybe21)[rows]
+            covered = (r12 & sides.certain(1, wanted)[rows]) | (r21 & sides.certain(0, wanted)[rows])
+            may = ((r12 & sides.maybe(1, wanted, empty_counts=False)[rows])
+                   | (r21 & sides.maybe(0, wanted, empty_counts=False)[rows]))
+            text = (r12 & sides.named_in_text(1, wanted)[rows]) | (r21 & sides.named_in_text(0, wanted)[rows])
+            new = covered & (exception < 0)
+            exception[new] = number
+            by_text[new] = text[new]
+            exception_maybe[may & (exception < 0) & (exception_maybe < 0)] = number
+        code[exception_maybe >= 0] = np.minimum(code[exception_maybe >= 0], POSSIBLE)
+        code[exception >= 0] = EXCLUDED
         parts.append(pd.DataFrame({
-            "row": rows, "rule": rule_number, "zone": zone_index[best_zone[rows]],
-            "status_code": status[rows], "exception": exception,
+            "row": rows, "rule": rule_number, "zone": zone_index[best_rows], "candidates": candidates,
+            "code": code, "place_status": place_status, "time_status": time_status, "time_cut": time_cut,
+            "side_unknown": side_unknown, "exception": exception, "exception_maybe": exception_maybe,
+            "by_text": by_text, "o12": reading.certain12[rows] | reading.maybe12[rows],
+            "o21": reading.certain21[rows] | reading.maybe21[rows],
         }))
     if not parts:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     found = pd.concat(parts, ignore_index=True)
     found = found.iloc[np.lexsort((found["rule"].to_numpy(), found["row"].to_numpy()))].reset_index(drop=True)
-    party_of = [np.array([getattr(index.actors.party(a), "id", None) for a in uniq] + [None], dtype=object)
-                for uniq in (uniq1, uniq2)]
-    rows = found["row"].to_numpy()
-    found["party1"] = party_of[0][codes1[rows]]
-    found["party2"] = party_of[1][codes2[rows]]
-    return _describe(regime, index, events, found, zone_ids)
+    from .describe import describe
 
-
-def _describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, found: pd.DataFrame,
-              zone_ids: list[str]) -> pd.DataFrame:
-    """Violations as rows a person reads: event fields, status and the sentence citing the provision."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    columns = [c for c in VIOLATION_COLUMNS if c in events.columns]
-    taken = pa.Table.from_pandas(events[columns], preserve_index=False).take(pa.array(found["row"].to_numpy()))
-    rules = regime.rules
-    rule_no = found["rule"].to_numpy()
-    zone_no = found["zone"].to_numpy()
-    exception = found["exception"].to_numpy()
-    confirmed = found["status_code"].to_numpy() == CONFIRMED
-
-    # Sentences are assembled from a few distinct beginnings and ends around each event's date.
-    sub_codes, sub_names = pd.factorize(taken["sub_event_type"].to_pandas())
-    head_key = (sub_codes.astype(np.int64) * len(zone_ids) + zone_no) * 2 + confirmed
-    heads, head_of = np.unique(head_key, return_inverse=True)
-    head_text = []
-    for key in heads:
-        sub, rest = divmod(int(key), 2 * len(zone_ids))
-        zone, is_confirmed = divmod(rest, 2)
-        phrase = PHRASES.get(sub_names[sub], sub_names[sub].replace("-", " "))
-        where = " inside " if is_confirmed else " possibly inside "
-        zone_name = _zone_phrase(index.shapes[zone_ids[zone]].zone.name)
-        head_text.append(phrase[:1].upper() + phrase[1:] + where + zone_name + " on ")
-    tail_key = rule_no * 64 + (exception + 1)
-    tails, tail_of = np.unique(tail_key, return_inverse=True)
-    tail_text = []
-    for key in tails:
-        rule = rules[int(key) // 64]
-        which = int(key) % 64 - 1
-        text = f": {rule.summary} ({_short(regime, rule)}, {rule.provision})"
-        tail_text.append(text + (f" — excluded: {rule.exceptions[which].reason}" if which >= 0 else ""))
-    day = pc.cast(taken["date"], pa.string())
-    reason = pc.binary_join_element_wise(
-        pa.array(head_text, pa.string()).take(pa.array(head_of)), day,
-        pa.array(tail_text, pa.string()).take(pa.array(tail_of)), "")
-
-    def labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:  # few distinct values: categories
-        return pd.Categorical.from_codes(codes, categories=pd.Index(names).unique()) if len(set(names)) == len(
-            names) else pd.Categorical(np.array(names, dtype=object)[codes])
-
-    status_names = ["confirmed", "possible", "excluded"]
-    status_code = np.where(exception >= 0, 2, np.where(confirmed, 0, 1))
-    out = {
-        "event_id": taken["event_id"], "rule": labels(rule_no, [r.id for r in rules]),
-        "zone": labels(zone_no, zone_ids), "status": labels(status_code, status_names), "reason": reason, "date": day,
-    }
-    for name in ("date_precision", "lon", "lat", "place_precision", "event_type", "sub_event_type", "weapon_class",
-                 "actor1", "actor2"):
-        out[name] = taken[name] if name in taken.column_names else None
-    out["party1"] = found["party1"].to_numpy()
-    out["party2"] = found["party2"].to_numpy()
-    out["agreement"] = labels(rule_no, [r.agreement for r in rules])
-    out["provision"] = labels(rule_no, [r.provision for r in rules])
-    for name in ("fatalities_best", "sources"):
-        out[name] = taken[name] if name in taken.column_names else None
-    frame = pd.DataFrame({k: (v.to_pandas(types_mapper=pd.ArrowDtype) if isinstance(v, (pa.Array, pa.ChunkedArray))
-                              else v) for k, v in out.items()})
-    return frame[VIOLATION_COLUMNS]
-
-
-def _short(regime: Regime, rule: Rule) -> str:
-    agreement = regime.agreement(rule.agreement)
-    return agreement.short or agreement.title
-
-
-def _zone_phrase(name: str) -> str:
-    return name if name.startswith("the ") else "the " + name
+    return describe(regime, index, events, found, placement, sides, zone_ids)

@@ -22,6 +22,11 @@ class ZoneLocator:
     def __init__(self, geom: BaseGeometry, max_cells: int = MAX_CELLS_PER_SIDE):
         self.geom = geom
         shapely.prepare(geom)
+        if geom.is_empty:  # a zone shrunk by more than its depth: nothing is inside
+            geom = shapely.box(0, 0, 1e-9, 1e-9)
+            self.empty = True
+        else:
+            self.empty = False
         minx, miny, maxx, maxy = geom.bounds
         self.cell = max((maxx - minx), (maxy - miny)) / max_cells or 1e-9
         self.x0, self.y0 = minx, miny
@@ -38,6 +43,8 @@ class ZoneLocator:
 
     def contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Which points (x, y arrays, same CRS as the zone) lie in the zone, boundary included."""
+        if self.empty:
+            return np.zeros(np.shape(x), bool)
         ix = np.floor((x - self.x0) / self.cell).astype(np.int64)
         iy = np.floor((y - self.y0) / self.cell).astype(np.int64)
         valid = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)

@@ -138,6 +138,7 @@ def events_table(events: list[NewsEvent], regime: Regime | None) -> pa.Table:
             "date_end": event.date + dt.timedelta(days=span), "date_precision": event.date_precision or "day",
             "time": None, "lon": where[1], "lat": where[0],
             "place": ", ".join(p.text for p in event.places) or None, "place_precision": where[2],
+            "place_radius_km": None, "roles": None,
             "adm1": None, "adm2": None, "event_type": SUBTYPE_TO_TYPE.get(event.sub_event_type, "strategic-developments"),
             "sub_event_type": event.sub_event_type, "weapon_class": None,
             "actor1": "; ".join(actors[:1]) or None, "actor2": "; ".join(actors[1:]) or None,

@@ -3,7 +3,8 @@
 These pydantic models are the contract of a regime file (YAML); `ceasefire regime schema`
 prints them as JSON Schema. Dates are inclusive: a zone with ``valid_to: 2018-04-14`` is in
 force on that day and ended the next. Times, where an agreement gives one (the Moscow
-ceasefire from 00:01), are kept with their offset.
+ceasefire from 00:01), are kept: a time with an offset is that instant; a time without one, and
+every date, is read in the regime's ``timezone`` (see :mod:`ceasefire.regime.clock`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
 from ..events.taxonomy import EVENT_KINDS, WEAPON_CLASSES
+from .clock import When, in_period, zone_info
 
 Direction = Literal["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
-When = dt.date | dt.datetime
 
 
 class Strict(BaseModel):
@@ -159,6 +160,9 @@ class Party(Strict):
     side: str | None = Field(None, description="a grouping rules can name, e.g. government, opposition")
     designation: Literal["designated-terrorist"] | None = None
     actors: list[str] = Field(default_factory=list, description="dataset actor names that mean this party")
+    mentions: list[str] = Field(default_factory=list, description=(
+        "words a source's own text (UCDP source_headline, ACLED notes) uses for this party, e.g. HTS, Nusra; "
+        "its actor names count too"))
 
 
 class Agreement(Strict):
@@ -181,8 +185,8 @@ class Zone(Strict):
     name: str
     kind: Literal["de-escalation", "demilitarized", "security-corridor", "buffer", "other"]
     established_by: str
-    valid_from: dt.date
-    valid_to: dt.date | None = Field(None, description="last day in force; empty while it lasts")
+    valid_from: When = Field(description="a date (in force from its start) or a date and time")
+    valid_to: When | None = Field(None, description="last day in force (or the last instant); empty while it lasts")
     end_note: str | None = Field(None, description="why and how the zone ended")
     approximate: bool = False
     method: str | None = Field(None, description="how an approximate geometry was derived")
@@ -191,7 +195,7 @@ class Zone(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Zone:
-        if self.valid_to is not None and self.valid_to < self.valid_from:
+        if self.valid_to is not None and as_day(self.valid_to) < as_day(self.valid_from):
             raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
         if self.approximate and not self.method:
             raise ValueError("an approximate zone needs a method saying how it was derived")
@@ -199,13 +203,22 @@ class Zone(Strict):
             raise ValueError("a zone that ended needs an end_note saying why")
         return self
 
-    def in_force(self, day: dt.date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+    def in_force(self, at: When, timezone: str = "UTC") -> bool:
+        """In force at any moment of a day, or at an instant (a naive time is read in ``timezone``)."""
+        return in_period(at, self.valid_from, self.valid_to, timezone)
 
 
 class RuleException(Strict):
     against: list[str] = Field(min_length=1, description="party ids, sides or designations targeted")
     reason: str
+
+
+class Umbrella(Strict):
+    """A dataset actor name that may hide other parties (UCDP's "Syrian insurgents" may include HTS)."""
+
+    actor: str = Field(description="the actor name as datasets write it")
+    may_include: list[str] = Field(min_length=1, description="party ids the name may cover")
+    note: str | None = None
 
 
 class Rule(Strict):
@@ -214,10 +227,15 @@ class Rule(Strict):
     provision: str
     zones: list[str] = Field(min_length=1)
     forbidden: list[str] = Field(min_length=1, description="event kinds: a group, a type or a sub-type")
-    by: list[str] = Field(default_factory=list, description="party ids, sides or designations; empty = anyone")
+    between: list[str] = Field(default_factory=list, description=(
+        "two names (party ids, sides or designations): hostilities between one and the other, either order"))
+    by: list[str] = Field(default_factory=list, description=(
+        "who must not act (the perpetrator): party ids, sides or designations; empty = anyone"))
+    against: list[str] = Field(default_factory=list, description=(
+        "against whom (the target): party ids, sides or designations; empty = anyone"))
     weapons: list[str] = Field(default_factory=list, description="weapon classes; empty = any weapon")
     from_: When = Field(alias="from")
-    until: dt.date | None = None
+    until: When | None = Field(None, description="last day (or instant) the rule applies; empty while it lasts")
     exceptions: list[RuleException] = Field(default_factory=list)
     on_patrol: bool = Field(False, description="only events that are incidents on a guarantor patrol")
     summary: str = Field(description="what is forbidden, in a sentence a monitor would write")
@@ -229,6 +247,14 @@ class Rule(Strict):
         if unknown:
             raise ValueError(f"unknown event kind(s) {unknown}; known: {', '.join(sorted(EVENT_KINDS))}")
         return v
+
+    @model_validator(mode="after")
+    def _sides_and_period(self) -> Rule:
+        if self.between and len(self.between) != 2:
+            raise ValueError(f"between names two sides (got {len(self.between)}: {self.between})")
+        if self.until is not None and as_day(self.until) < as_day(self.from_):
+            raise ValueError(f"until {self.until} is before from {self.from_}")
+        return self
 
     @field_validator("weapons")
     @classmethod
@@ -267,13 +293,23 @@ class Regime(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
     description: str = ""
+    timezone: str = Field("UTC", description=(
+        "IANA time zone of the regime's dates and of events' local times, e.g. Asia/Damascus"))
     parties: list[Party] = Field(min_length=1)
     agreements: list[Agreement] = Field(min_length=1)
     zones: list[Zone] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
     patrols: list[PatrolMandate] = Field(default_factory=list)
+    umbrellas: list[Umbrella] = Field(default_factory=list, description=(
+        "actor names that may hide other parties; a verdict that depends on them says so"))
     _source: Any = PrivateAttr(default=None)  # the file it was read from: anchors file: paths
     _shapes: Any = PrivateAttr(default=None)  # its zones, once computed (zones.timeline.regime_shapes)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        zone_info(v)
+        return v
 
     @model_validator(mode="after")
     def _references(self) -> Regime:
@@ -299,7 +335,9 @@ class Regime(Strict):
             if r.agreement not in agreements:
                 problems.append(f"rule {r.id}: unknown agreement {r.agreement!r}")
             problems += [f"rule {r.id}: unknown zone {z!r}" for z in r.zones if z not in zones]
-            problems += [f"rule {r.id}: 'by' names unknown {b!r}" for b in r.by if b not in names]
+            for field in ("between", "by", "against"):
+                problems += [f"rule {r.id}: '{field}' names unknown {b!r}" for b in getattr(r, field)
+                             if b not in names]
             problems += [f"rule {r.id}: exception names unknown {x!r}" for e in r.exceptions for x in e.against
                          if x not in names]
         for m in self.patrols:
@@ -308,6 +346,9 @@ class Regime(Strict):
             if m.zone and m.zone not in zones:
                 problems.append(f"patrol {m.id}: unknown zone {m.zone!r}")
             problems += [f"patrol {m.id}: unknown force {f!r}" for f in m.forces if f not in parties]
+        for u in self.umbrellas:
+            problems += [f"umbrella {u.actor!r}: may_include names unknown party {p!r}" for p in u.may_include
+                         if p not in parties]
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -317,6 +358,10 @@ class Regime(Strict):
 
     def agreement(self, agreement_id: str) -> Agreement:
         return _by_id(self.agreements, agreement_id)
+
+
+def as_day(when: When) -> dt.date:
+    return when.date() if isinstance(when, dt.datetime) else when
 
 
 def _by_id(items: list[Any], item_id: str) -> Any:

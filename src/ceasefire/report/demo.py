@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..regime import load_regime
+from ..regime.models import as_day
 from ..zones import zones_at, zones_frame
 from .geojson import to_geojson
 from .maps import timeline_chart, zone_map
@@ -26,8 +27,8 @@ def run_demo(regime_name: str, out_dir: Path, echo: Callable[[str], None] = prin
     echo(f"{regime.name}\n")
     echo("Timeline:")
     events = [(a.signed, f"{a.id}: {a.title}") for a in regime.agreements]
-    events += [(z.valid_from, f"  zone {z.id} in force") for z in regime.zones]
-    events += [(z.valid_to, f"  zone {z.id} ended — {z.end_note}") for z in regime.zones if z.valid_to]
+    events += [(as_day(z.valid_from), f"  zone {z.id} in force") for z in regime.zones]
+    events += [(as_day(z.valid_to), f"  zone {z.id} ended — {z.end_note}") for z in regime.zones if z.valid_to]
     for day, text in sorted(events, key=lambda e: e[0]):
         echo(f"  {day}  {text}")
     written.append(timeline_chart(regime, out_dir / "timeline.png", end=dt.date(2020, 12, 31)))

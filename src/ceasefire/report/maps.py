@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from ..geodata.basedata import admin_units, find_places, roads  # noqa: E402
-from ..regime.models import Regime  # noqa: E402
+from ..regime.models import Regime, as_day  # noqa: E402
 from ..zones.timeline import ZoneShape  # noqa: E402
 
 KIND_COLOURS = {"de-escalation": "#4C9BE8", "demilitarized": "#E8A33D", "security-corridor": "#D64545",
@@ -69,11 +69,11 @@ def timeline_chart(regime: Regime, path: Path, end: dt.date) -> Path:
     """A Gantt chart of zones and agreements: when each was in force, and when each ended."""
     fig, ax = plt.subplots(figsize=(9, 0.45 * (len(regime.zones) + 2) + 1.2), dpi=110)
     for i, zone in enumerate(reversed(regime.zones)):
-        stop = zone.valid_to or end
+        start, stop = as_day(zone.valid_from), as_day(zone.valid_to or end)
         colour = KIND_COLOURS.get(zone.kind, "#7F7F7F")
-        ax.barh(i, (stop - zone.valid_from).days, left=zone.valid_from, color=colour, alpha=0.7)
+        ax.barh(i, (stop - start).days, left=start, color=colour, alpha=0.7)
         label = zone.name + (" (ended)" if zone.valid_to else "")
-        ax.text(zone.valid_from, i, " " + label, va="center", fontsize=7)
+        ax.text(start, i, " " + label, va="center", fontsize=7)
     for agreement in regime.agreements:
         ax.axvline(agreement.signed, color="#333333", linewidth=0.6, linestyle=":")
         ax.text(agreement.signed, len(regime.zones) - 0.3, agreement.id, rotation=90, fontsize=6, va="bottom")

@@ -68,6 +68,18 @@ MIGRATIONS: list[str] = [
         UNIQUE (file, line, field, raw)
     );
     """,
+    # 2: who acted against whom (roles) and the radius of a 'near' place. Rows stored before keep what
+    # their source's coding says: UCDP one-sided violence and ACLED non-battles are one-sided.
+    """
+    ALTER TABLE events ADD COLUMN roles TEXT;
+    ALTER TABLE events ADD COLUMN place_radius_km REAL;
+    UPDATE events SET roles = CASE
+        WHEN source = 'ucdp' AND sub_event_type = 'attack' THEN 'one-sided'
+        WHEN source IN ('ucdp', 'acled') AND event_type = 'battles' THEN 'clash'
+        WHEN source = 'ucdp' THEN 'clash'
+        WHEN source = 'acled' THEN 'one-sided'
+    END;
+    """,
 ]
 
 

@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..errors import CeasefireError, GeometryError
 from ..geodata.basedata import METRIC_CRS, WGS84
+from ..regime.clock import When, in_period
 from ..regime.models import Regime, Rule, Zone
 from .expressions import Evaluator
 
@@ -63,33 +64,33 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
     return shapes
 
 
-def as_date(when: dt.date | dt.datetime) -> dt.date:
-    return when.date() if isinstance(when, dt.datetime) else when
+def zones_at(regime: Regime, at: When) -> list[ZoneShape]:
+    """The zones in force at ``at`` (at any moment of a day, or at an instant), in regime order.
 
-
-def zones_at(regime: Regime, day: dt.date) -> list[ZoneShape]:
-    """The zones in force on ``day``, in regime order."""
+    A naive time is the regime's local time (its ``timezone``); an aware one is converted to it.
+    """
     shapes = regime_shapes(regime)
-    return [shapes[z.id] for z in regime.zones if z.in_force(day)]
+    return [shapes[z.id] for z in regime.zones if z.in_force(at, regime.timezone)]
 
 
-def zones_containing(regime: Regime, lon: float, lat: float, day: dt.date) -> list[ZoneShape]:
-    """The zones in force on ``day`` whose area covers the point (boundary included)."""
+def zones_containing(regime: Regime, lon: float, lat: float, at: When) -> list[ZoneShape]:
+    """The zones in force at ``at`` whose area covers the point (boundary included)."""
     found = []
-    for shape in zones_at(regime, day):
+    for shape in zones_at(regime, at):
         if bool(shapely.intersects_xy(shape.wgs84, np.float64(lon), np.float64(lat))):
             found.append(shape)
     return found
 
 
-def rule_in_force(rule: Rule, day: dt.date) -> bool:
-    return as_date(rule.from_) <= day and (rule.until is None or day <= rule.until)
+def rule_in_force(rule: Rule, at: When, timezone: str = "UTC") -> bool:
+    """In force at any moment of a day, or at an instant."""
+    return in_period(at, rule.from_, rule.until, timezone)
 
 
-def rules_for(regime: Regime, zone_ids: list[str], day: dt.date) -> list[Rule]:
-    """The rules in force on ``day`` that apply in any of these zones."""
+def rules_for(regime: Regime, zone_ids: list[str], at: When) -> list[Rule]:
+    """The rules in force at ``at`` (a day: at any moment of it; or an instant) in any of these zones."""
     wanted = set(zone_ids)
-    return [r for r in regime.rules if wanted.intersection(r.zones) and rule_in_force(r, day)]
+    return [r for r in regime.rules if wanted.intersection(r.zones) and rule_in_force(r, at, regime.timezone)]
 
 
 def zones_frame(shapes: list[ZoneShape]) -> gpd.GeoDataFrame:

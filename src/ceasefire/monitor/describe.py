@@ -1,0 +1,237 @@
+"""Verdicts as rows a person reads: the sentence, the reason for the status, the parties in breach.
+
+A sentence never says more than the data: the kind of event is the one the source codes or its
+own text names ("a fatal incident" when nothing says more), the actors are the source's, in the
+roles the source gives them, the place is as precise as the source ("somewhere in Idlib
+governorate"), and every doubt is spelled out in ``because``. Sentences are assembled once per
+distinct combination of their parts and joined to the events' dates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..regime.clock import describe as describe_when
+from ..regime.models import Regime, Rule
+from .columns import objects
+from .engine import EXCLUDED, VIOLATION_COLUMNS, MonitorIndex
+from .place import CONFIRMED, EDGE, EDGE_KM, NEAR, POSSIBLE, UNIT, Placement
+from .sides import Sides
+
+PHRASES = {
+    "shelling": "artillery fire", "air-strike": "an air strike", "drone-strike": "a drone strike",
+    "armed-clash": "an armed clash", "remote-explosive": "an explosive device", "suicide-bomb": "a suicide bombing",
+    "grenade": "a grenade attack", "attack": "an attack", "abduction": "an abduction",
+    "sexual-violence": "sexual violence", "government-regains-territory": "a government advance",
+    "non-state-actor-overtakes-territory": "an armed group's advance", "heavy-weapons-presence": "heavy weapons",
+    "armed-presence": "an armed presence", "base-established": "a new base", "patrol": "a patrol",
+    "fatal-incident": "a fatal incident",
+}
+FIGHTS = {"armed-clash", "fatal-incident"}  # kinds that are between two sides, not done by one to the other
+STATUS_CODES = np.zeros(EXCLUDED + 1, np.int8)  # engine status code → category of the status column
+STATUS_CODES[[CONFIRMED, POSSIBLE, EXCLUDED]] = [0, 1, 2]
+PARTS = ["sub", "roles", "a1", "a2", "zone", "candidates", "code", "place_status", "why", "area", "radius",
+         "time_status", "time_cut", "precision", "side_unknown", "exception", "exception_maybe", "by_text", "rule"]
+
+
+def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, found: pd.DataFrame,
+             placement: Placement, sides: Sides, zone_ids: list[str]) -> pd.DataFrame:
+    row = found["row"].to_numpy()
+    parts = found.assign(
+        sub=pd.factorize(objects(events, "sub_event_type"))[0][row],
+        roles=pd.factorize(objects(events, "roles"))[0][row],
+        a1=sides.codes[0][row], a2=sides.codes[1][row],
+        why=placement.why[row], area=placement.area[row],
+        radius=np.nan_to_num(placement.radius_km[row], nan=-1.0),
+        precision=pd.factorize(objects(events, "date_precision"))[0][row],
+    )
+    group = parts.groupby(PARTS, sort=False).ngroup().to_numpy()
+    firsts = parts.groupby(group, sort=False).head(1)
+    firsts = firsts.set_index(group[firsts.index])
+    heads, tails, becauses, breaches = {}, {}, {}, {}
+    fields = {name: objects(events, name) for name in ("sub_event_type", "actor1", "actor2", "roles", "date_precision")}
+    for g, first in firsts.iterrows():
+        event = {name: values[int(first["row"])] for name, values in fields.items()}
+        rule = regime.rules[int(first["rule"])]
+        area = placement.areas[int(first["area"])] if first["area"] >= 0 else None
+        because = _because(regime, rule, first, event, sides, zone_ids, area)
+        heads[g] = _head(index, first, event, zone_ids, area)
+        tail = f": {rule.summary} ({_short(regime, rule)}, {rule.provision})"
+        if first["code"] == EXCLUDED:
+            tail += f" — excluded: {because}"
+        elif first["code"] == POSSIBLE:
+            tail += f" — possible: {because}"
+        tails[g], becauses[g] = tail, because
+        breaches[g] = "" if first["code"] == EXCLUDED else _in_breach(rule, first, sides)
+    order = np.arange(len(firsts))
+    keys = firsts.index.to_numpy()
+    position = np.empty(keys.max() + 1, np.int64)
+    position[keys] = order
+    at = position[group]
+
+    def text(values: dict[int, str]) -> pa.Array:
+        return pa.array([values[k] for k in keys], pa.string()).take(pa.array(at))
+
+    date = _iso(events["date"])[row]
+    date_end = _iso(events["date_end"])[row]
+    time = objects(events, "time")[row]
+    timed = time != None  # noqa: E711 — elementwise on an object array
+    at_time = "on " + date + " at " + np.where(timed, time, "").astype(object)
+    when = np.where(date == date_end, np.where(timed, at_time, "on " + date), "between " + date + " and " + date_end)
+    reason = pc.binary_join_element_wise(text(heads), pa.array(when, pa.string()), text(tails), "")
+
+    rules = regime.rules
+    rule_no = found["rule"].to_numpy()
+    code = found["code"].to_numpy()
+    out: dict[str, object] = {
+        "event_id": objects(events, "event_id")[row],
+        "rule": _labels(rule_no, [r.id for r in rules]),
+        "zone": _labels(found["zone"].to_numpy(), zone_ids),
+        "zones": _zone_lists(found["candidates"].to_numpy(), zone_ids),
+        "status": pd.Categorical.from_codes(STATUS_CODES[code], categories=["confirmed", "possible", "excluded"]),
+        "because": text(becauses).to_pandas(types_mapper=pd.ArrowDtype),
+        "reason": reason.to_pandas(types_mapper=pd.ArrowDtype),
+        "date": date, "date_end": date_end, "time": time,
+    }
+    for name in ("date_precision", "lon", "lat", "place", "place_precision", "event_type", "sub_event_type",
+                 "weapon_class", "actor1", "actor2", "roles"):
+        out[name] = objects(events, name)[row] if name not in ("lon", "lat") else events[name].to_numpy(np.float64)[row]
+    party_names = [[", ".join(p.id for p in sides.actors.parties(a)) or None for a in names] + [None]
+                   for names in sides.names]
+    out["party1"] = np.asarray(party_names[0], dtype=object)[sides.codes[0][row]]
+    out["party2"] = np.asarray(party_names[1], dtype=object)[sides.codes[1][row]]
+    out["in_breach"] = text(breaches).to_pandas(types_mapper=pd.ArrowDtype)
+    out["agreement"] = _labels(rule_no, [r.agreement for r in rules])
+    out["provision"] = _labels(rule_no, [r.provision for r in rules])
+    for name in ("fatalities_best", "sources"):
+        out[name] = objects(events, name)[row] if name not in ("lon", "lat") else events[name].to_numpy(np.float64)[row]
+    frame = pd.DataFrame({k: (v if not isinstance(v, pd.Series) else v.to_numpy()) for k, v in out.items()})
+    return frame[VIOLATION_COLUMNS]
+
+
+def _head(index: MonitorIndex, first: pd.Series, event: dict[str, object], zone_ids: list[str],
+          area: str | None) -> str:
+    sub = event["sub_event_type"]
+    phrase = PHRASES.get(sub, str(sub).replace("-", " "))
+    head = phrase[:1].upper() + phrase[1:] + _actors(event, sub in FIGHTS)
+    zones = [_zone_phrase(index, zone_ids[z]) for z in range(len(zone_ids)) if int(first["candidates"]) >> z & 1]
+    best = _zone_phrase(index, zone_ids[int(first["zone"])])
+    inside = int(first["place_status"]) == CONFIRMED
+    where = f"inside {best}" if inside else "possibly inside " + " or ".join([best] + [z for z in zones if z != best])
+    if int(first["why"]) == UNIT:
+        where = f" somewhere in {area}, " + ("which lies wholly " + where if inside else where)
+    elif int(first["why"]) == NEAR:
+        where = f" within {first['radius']:g} km of its reported point, " + where
+    else:
+        where = " " + where
+    return head + where + " "
+
+
+def _actors(event: dict[str, object], fight: bool) -> str:
+    """The actors in the roles the source gives them: who against whom, or who fought whom."""
+    a1, a2 = _name(event.get("actor1")), _name(event.get("actor2"))
+    one_sided = event.get("roles") == "one-sided"
+    if a1 and a2:
+        if one_sided:
+            return f" by {a1} against {a2}"
+        return f" between {a1} and {a2}" if fight else f" involving {a1} and {a2}"
+    if a1 or a2:
+        return f" by {a1 or a2}" if one_sided and a1 else f" involving {a1 or a2}"
+    return ""
+
+
+def _because(regime: Regime, rule: Rule, first: pd.Series, event: dict[str, object], sides: Sides,
+             zone_ids: list[str], area: str | None) -> str:
+    reasons = []
+    code = int(first["code"])
+    if code == EXCLUDED:
+        exception = rule.exceptions[int(first["exception"])]
+        text = exception.reason
+        if first["by_text"]:
+            text += " (the source's own text names the group)"
+        return text
+    if int(first["place_status"]) == POSSIBLE:
+        why = int(first["why"])
+        if why == EDGE:
+            reasons.append(f"the point lies within {EDGE_KM:g} km of the zone's edge")
+        elif why == NEAR:
+            reasons.append(f"the source places it only within {first['radius']:g} km of its point, "
+                           "and that area is not wholly inside the zone")
+        elif why == UNIT:
+            reasons.append(f"the source places it only in {area}, which lies partly inside the zone")
+    if int(first["time_status"]) == POSSIBLE:
+        cut = int(first["time_cut"])
+        whose, which = ("rule", "zone")[(cut - 1) // 2], ("start", "end")[(cut - 1) % 2]
+        bound = ((rule.from_, rule.until) if whose == "rule" else
+                 (regime.zone(zone_ids[int(first["zone"])]).valid_from, regime.zone(zone_ids[int(first["zone"])]).valid_to)
+                 )[0 if which == "start" else 1]
+        precision = event.get("date_precision")
+        if precision == "day":
+            reasons.append(f"the {whose} {which}s at {describe_when(bound, regime.timezone)} and the source "
+                           "gives no time of day")
+        else:
+            reasons.append(f"the date is known only to the {precision}, which straddles the {whose}'s {which} "
+                           f"({describe_when(bound, regime.timezone)})")
+    if first["side_unknown"]:
+        reasons.append("the source does not name every side the rule requires")
+    if int(first["exception_maybe"]) >= 0:
+        exception = rule.exceptions[int(first["exception_maybe"])]
+        wanted = set(exception.against)
+        hidden = []
+        for side in (0, 1):
+            code_side = int(first["a1" if side == 0 else "a2"])
+            for party in sides.hidden_parties(side, code_side, wanted):
+                hidden.append(f"{sides.names[side][code_side]} may include {party.name}")
+        reasons.append(f"{'; '.join(dict.fromkeys(hidden))}, which the source's own text does not name, so the "
+                       f"exception may apply: {exception.reason}")
+    return "; ".join(reasons)
+
+
+def _in_breach(rule: Rule, first: pd.Series, sides: Sides) -> str:
+    """The parties the verdict accuses: the side(s) that may have acted, as far as the rule names them."""
+    named = set(rule.by) or set(rule.between)
+    accused = []
+    for side, reading in ((0, "o12"), (1, "o21")):
+        if not first[reading]:
+            continue
+        for party in sides.parties(side, int(first["a1" if side == 0 else "a2"])):
+            labels = {party.id, party.side, party.designation} - {None}
+            if (not named or labels & named) and party.id not in accused:
+                accused.append(party.id)
+    return ", ".join(accused)
+
+
+def _short(regime: Regime, rule: Rule) -> str:
+    agreement = regime.agreement(rule.agreement)
+    return agreement.short or agreement.title
+
+
+def _zone_phrase(index: MonitorIndex, zone_id: str) -> str:
+    name = index.shapes[zone_id].zone.name
+    return name if name.startswith("the ") else "the " + name
+
+
+def _name(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _iso(dates: pd.Series) -> np.ndarray:
+    """Dates (ISO strings, date objects or Arrow dates) as ISO strings in an object array."""
+    return np.asarray(pa.array(dates).cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    """Few distinct values: categories (names may repeat, e.g. two rules of one agreement)."""
+    unique = list(dict.fromkeys(names))
+    remap = np.array([unique.index(n) for n in names])
+    return pd.Categorical.from_codes(remap[codes], categories=unique)
+
+
+def _zone_lists(masks: np.ndarray, zone_ids: list[str]) -> np.ndarray:
+    """Bit masks of candidate zones → 'astana-1, m4-corridor'."""
+    unique, inverse = np.unique(masks, return_inverse=True)
+    names = np.array([", ".join(z for i, z in enumerate(zone_ids) if int(m) >> i & 1) for m in unique], dtype=object)
+    return names[inverse]

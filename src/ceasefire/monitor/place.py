@@ -1,0 +1,259 @@
+"""Where an event may be, and so how sure it is to lie in a zone.
+
+The area an event could be in follows from its place precision:
+
+- **exact**: its point, with a stated border tolerance: a point within ``EDGE_KM`` of a zone's edge
+  (inside or out) is only *possibly* in the zone — coordinates and drawn zones both carry errors;
+- **near**: a disc of ``place_radius_km`` (25 km when the source gives none, UCDP's "near");
+  *confirmed* only if the whole disc is inside the zone, *possible* if it meets it;
+- **district / governorate / region**: the admin unit the source names (UCDP adm_1 / adm_2,
+  ACLED admin1 / admin2) — the most specific it gives — or, failing that, the unit at that level
+  that contains the event's point; *confirmed* if the unit lies wholly inside the zone, *possible*
+  if it meets it;
+- **country**: the whole country: *possible* in every zone it meets.
+
+Every zone gets a status, so every candidate zone can be named. All tests are arrays: grid
+locators over each zone grown and shrunk by the tolerance and the default radius, a table of
+unit × zone relations, and exact Shapely distances only for events with their own radius.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ..geodata.basedata import METRIC_CRS, WGS84, admin_units_metric
+from ..errors import GeometryError
+from ..geodata.units import find_unit, unit_label, units_at
+from ..zones.expressions import part_of
+from ..zones.timeline import ZoneShape
+from .columns import objects
+from .locate import ZoneLocator
+
+NONE, POSSIBLE, CONFIRMED = 0, 1, 2
+EDGE_KM = 1.0  # border tolerance for exact points
+NEAR_KM = 25.0  # UCDP where_prec 2: "within about 25 km"
+INSIDE_SHARE = 0.995  # a unit with this share of its area in a zone lies wholly inside it (drawing noise)
+SLIVER_M2 = 1e6  # a unit and a zone sharing less than 1 km² do not meet
+
+# Why a place is not certain, as codes: the sentence says it in words.
+CERTAIN, EDGE, NEAR, UNIT = 0, 1, 2, 3
+UNIT_LEVEL = {"district": 2, "governorate": 1, "region": 1}
+
+
+@dataclass
+class PlaceIndex:
+    """Per zone: locators for exact and near points; per admin unit: how it stands to each zone."""
+
+    zone_ids: list[str]
+    metric: list[BaseGeometry]
+    edge_inner: list[ZoneLocator]
+    edge_outer: list[ZoneLocator]
+    near_inner: list[ZoneLocator]
+    near_outer: list[ZoneLocator]
+    unit_relation: np.ndarray  # (units, zones): NONE, POSSIBLE (meets) or CONFIRMED (wholly inside)
+    country_relation: np.ndarray  # (zones,)
+
+    @classmethod
+    def build(cls, shapes: dict[str, ZoneShape]) -> PlaceIndex:
+        to_wgs84 = pyproj.Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
+
+        def locator(geom: BaseGeometry) -> ZoneLocator:
+            return ZoneLocator(shapely.transform(geom, lambda xy: np.column_stack(to_wgs84.transform(*xy.T))), 128)
+
+        metric = [s.metric for s in shapes.values()]
+        units = admin_units_metric()
+        areas = units.geometry.area.to_numpy()
+        relation = np.zeros((len(units), len(metric)), np.uint8)
+        for z, zone in enumerate(metric):
+            shared = shapely.area(shapely.intersection(units.geometry.values, zone))
+            relation[:, z] = np.where(shared >= INSIDE_SHARE * areas, CONFIRMED,
+                                      np.where(shared > SLIVER_M2, POSSIBLE, NONE))
+        country = shapely.union_all(units.geometry.values[units["level"].to_numpy() == 1])
+        country_relation = np.array([POSSIBLE if shapely.area(shapely.intersection(country, z)) > SLIVER_M2 else NONE
+                                     for z in metric], np.uint8)
+        return cls(
+            zone_ids=list(shapes), metric=metric,
+            edge_inner=[locator(g.buffer(-EDGE_KM * 1000)) for g in metric],
+            edge_outer=[locator(g.buffer(EDGE_KM * 1000)) for g in metric],
+            near_inner=[locator(g.buffer(-NEAR_KM * 1000)) for g in metric],
+            near_outer=[locator(g.buffer(NEAR_KM * 1000)) for g in metric],
+            unit_relation=relation, country_relation=country_relation,
+        )
+
+
+@dataclass
+class Placement:
+    """Per zone, each event's status; per event, why it is uncertain and the area or radius used."""
+
+    status: dict[str, np.ndarray]
+    why: np.ndarray  # CERTAIN, EDGE, NEAR or UNIT per event (the reason its status may be POSSIBLE)
+    area: np.ndarray  # for UNIT events, an index into ``areas``; -1 otherwise
+    areas: list[str]  # the areas coarse events were placed in, as a sentence names them
+    radius_km: np.ndarray  # the radius a 'near' event was read with (NaN otherwise)
+
+
+def place_events(index: PlaceIndex, events: pd.DataFrame) -> Placement:
+    n = len(events)
+    x = events["lon"].to_numpy(np.float64)
+    y = events["lat"].to_numpy(np.float64)
+    precision = objects(events, "place_precision")
+    exact = precision == "exact"
+    near = precision == "near"
+    radius = np.full(n, np.nan)
+    if "place_radius_km" in events:
+        radius = pd.to_numeric(events["place_radius_km"], errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    radius = np.where(near, np.where(np.isnan(radius), NEAR_KM, np.maximum(radius, EDGE_KM)), np.nan)
+    custom = near & (radius != NEAR_KM)
+    default_near = near & ~custom
+    area, areas, relation = _coarse_areas(index, events, precision, x, y)
+    status: dict[str, np.ndarray] = {}
+    for z, zone_id in enumerate(index.zone_ids):
+        st = np.zeros(n, np.uint8)
+        for rows, inner, outer in ((exact, index.edge_inner[z], index.edge_outer[z]),
+                                   (default_near, index.near_inner[z], index.near_outer[z])):
+            idx = np.flatnonzero(rows)
+            if idx.size:
+                st[idx[outer.contains(x[idx], y[idx])]] = POSSIBLE
+                st[idx[inner.contains(x[idx], y[idx])]] = CONFIRMED
+        idx = np.flatnonzero(custom)
+        if idx.size:
+            st[idx] = _disc_status(index.metric[z], x[idx], y[idx], radius[idx] * 1000)
+        placed = np.flatnonzero(area >= 0)
+        st[placed] = relation[area[placed], z]
+        status[zone_id] = st
+    why = np.select([exact, near, area >= 0], [EDGE, NEAR, UNIT], CERTAIN).astype(np.uint8)
+    return Placement(status, why, area, areas, radius)
+
+
+def _disc_status(zone: BaseGeometry, x: np.ndarray, y: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
+    """Exact status of discs (points in degrees, radii in metres) against a zone in metres."""
+    points = _metric_points(x, y)
+    inside = shapely.intersects(zone, points)
+    to_edge = shapely.distance(zone.boundary, points)
+    to_zone = np.where(inside, 0.0, to_edge)
+    return np.where(inside & (to_edge >= radius_m), CONFIRMED,
+                    np.where(to_zone <= radius_m, POSSIBLE, NONE)).astype(np.uint8)
+
+
+def _metric_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84).to_crs(METRIC_CRS).values
+
+
+def _coarse_areas(index: PlaceIndex, events: pd.DataFrame, precision: np.ndarray, x: np.ndarray,
+                  y: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """For coarse events, the area each is known to (an index into the returned labels, -1 for others),
+    and each area's relation to every zone."""
+    area = np.full(len(events), -1, np.int64)
+    labels: list[str] = []
+    relations: list[np.ndarray] = []
+    country = np.flatnonzero(precision == "country")
+    if country.size:
+        area[country] = len(labels)
+        labels.append("the country")
+        relations.append(index.country_relation)
+    coarse = np.flatnonzero(np.isin(precision, list(UNIT_LEVEL)))
+    if coarse.size == 0:
+        return area, labels, np.array(relations, np.uint8).reshape(len(relations), len(index.zone_ids))
+    keys = pd.DataFrame({
+        "precision": precision[coarse], "place": objects(events, "place")[coarse],
+        "adm1": objects(events, "adm1")[coarse], "adm2": objects(events, "adm2")[coarse],
+        # a region is read around its point; units need no point
+        "x": np.where(precision[coarse] == "region", x[coarse], 0.0),
+        "y": np.where(precision[coarse] == "region", y[coarse], 0.0),
+    })
+    units_seen: dict[int, int] = {}
+    for key, rows in keys.groupby(list(keys.columns), dropna=False, sort=False).indices.items():
+        kind, place, adm1, adm2, px, py = key
+        at = coarse[rows]
+        if kind == "region":
+            geom, label = _region(_text(place), _text(adm1), _text(adm2), float(px), float(py))
+            area[at] = len(labels)
+            labels.append(label)
+            relations.append(_relation(geom, index.metric))
+            continue
+        unit = _named_unit(_text(adm1), _text(adm2), UNIT_LEVEL[kind])
+        if unit >= 0:
+            area[at] = _unit_area(unit, units_seen, labels, relations, index)
+            continue
+        each = units_at(x[at], y[at], UNIT_LEVEL[kind])  # nothing named that we know: the unit at the point
+        for u in np.unique(each[each >= 0]):
+            area[at[each == u]] = _unit_area(int(u), units_seen, labels, relations, index)
+    return area, labels, np.array(relations, np.uint8).reshape(len(relations), len(index.zone_ids))
+
+
+def _unit_area(unit: int, seen: dict[int, int], labels: list[str], relations: list[np.ndarray],
+               index: PlaceIndex) -> int:
+    if unit not in seen:
+        seen[unit] = len(labels)
+        labels.append(unit_label(unit))
+        relations.append(index.unit_relation[unit])
+    return seen[unit]
+
+
+DIRECTION_WORDS = {
+    "northern": "N", "north": "N", "north-eastern": "NE", "northeastern": "NE", "eastern": "E", "east": "E",
+    "south-eastern": "SE", "southeastern": "SE", "southern": "S", "south": "S", "south-western": "SW",
+    "southwestern": "SW", "western": "W", "west": "W", "north-western": "NW", "northwestern": "NW",
+}
+_REGION = re.compile(r"^\s*(?P<direction>[A-Za-z-]+)\s+(?P<unit>.+?)\s*$")
+
+
+def _region(place: str | None, adm1: str | None, adm2: str | None, x: float, y: float) -> tuple[BaseGeometry, str]:
+    """The area of a region-precision event (UCDP where_prec 5, "a part of the country").
+
+    "Southern Idlib Governorate" is the directional part of that governorate (the ``part_of`` rule of
+    the regime language, at sub-district level). Any other named region ("Eastern Qalamoun", "Sahl al
+    Ghab plain") is read as the part of the unit the source names that lies within ``NEAR_KM`` of the
+    region's point — the reach the source states for its 'near' places; nothing states a larger one.
+    """
+    match = _REGION.match(place or "")
+    if match and match["direction"].lower() in DIRECTION_WORDS:
+        parent = find_unit(match["unit"], 1)
+        if parent is not None:
+            direction = DIRECTION_WORDS[match["direction"].lower()]
+            try:
+                pcode = admin_units_metric().iloc[parent]["pcode"]
+                geom = part_of(pcode, direction, 3, parent_level=1)
+                return geom, f"{match['direction'].lower()} {unit_label(parent)}"
+            except GeometryError:
+                pass
+    disc = shapely.buffer(_metric_points(np.array([x]), np.array([y]))[0], NEAR_KM * 1000)
+    unit = _named_unit(adm1, adm2, 1)
+    what = place or "a region"
+    if unit < 0:
+        return disc, f"{what} (within {NEAR_KM:g} km of its point)"
+    return shapely.intersection(disc, admin_units_metric().geometry.values[unit]), \
+        f"{what} (the part of {unit_label(unit)} within {NEAR_KM:g} km of its point)"
+
+
+def _relation(area: BaseGeometry, zones: list[BaseGeometry]) -> np.ndarray:
+    total = area.area
+    shared = np.array([shapely.area(shapely.intersection(area, z)) for z in zones])
+    return np.where(shared >= INSIDE_SHARE * total, CONFIRMED, np.where(shared > SLIVER_M2, POSSIBLE, NONE)
+                    ).astype(np.uint8)
+
+
+def _named_unit(adm1: str | None, adm2: str | None, level: int) -> int:
+    """The most specific unit the source names: its district (GADM districts may be sub-districts here),
+    else, for governorate-level precision, its governorate. -1 when it names none we know."""
+    governorate = find_unit(adm1, 1)
+    if adm2:
+        for at in (2, 3):
+            found = find_unit(adm2, at, governorate)
+            if found is not None:
+                return found
+    if level == 1 and governorate is not None:
+        return governorate
+    return -1
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None

@@ -1,0 +1,91 @@
+"""Who against whom: each event's two sides as a regime's rules name them.
+
+A side is certain to be a name (party id, side or designation) when its actor field maps to a
+party carrying it, or when the field is an umbrella (UCDP's "Syrian insurgents") that may hide a
+party and the source's own text (UCDP headline, ACLED notes) names that party. It *may* be one
+when the umbrella may hide it and the text does not say, or when the source leaves the actor empty.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..regime.actors import ActorMap, party_labels
+from ..regime.models import Party
+from .columns import objects
+
+
+class Sides:
+    def __init__(self, actors: ActorMap, events: pd.DataFrame):
+        self.actors = actors
+        self.n = len(events)
+        notes = pa.array(objects(events, "notes"), pa.string())
+        self.codes: list[np.ndarray] = []
+        self.names: list[list[str]] = []
+        self.labels: list[list[frozenset[str]]] = []
+        self.hidden: list[list[list[Party]]] = []
+        self.empty: list[np.ndarray] = []
+        # per side and hidden party id: the rows whose umbrella actor may hide it, and those whose text names it
+        self.hides: list[dict[str, np.ndarray]] = []
+        self.named: list[dict[str, np.ndarray]] = []
+        for column in ("actor1", "actor2"):
+            codes, uniques = pd.factorize(objects(events, column))
+            uniques = [str(u) for u in uniques]
+            self.codes.append(codes)
+            self.names.append(uniques)
+            self.labels.append([actors.labels(u) for u in uniques])
+            hidden = [actors.hidden(u) for u in uniques]
+            self.hidden.append(hidden)
+            self.empty.append(codes < 0)
+            hides: dict[str, np.ndarray] = {}
+            named: dict[str, np.ndarray] = {}
+            for party in {p.id: p for ps in hidden for p in ps}.values():
+                table = np.array([party in ps for ps in hidden] + [False])
+                rows = table[codes]
+                hides[party.id] = rows
+                mentioned = np.zeros(self.n, bool)
+                at = np.flatnonzero(rows)
+                if at.size:
+                    hit = pc.match_substring_regex(notes.take(pa.array(at)), actors.mention_pattern(party))
+                    mentioned[at] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+                named[party.id] = mentioned
+            self.hides.append(hides)
+            self.named.append(named)
+
+    def _party(self, party_id: str) -> Party:
+        return next(p for p in self.actors.regime.parties if p.id == party_id)
+
+    def certain(self, side: int, names: set[str]) -> np.ndarray:
+        """Rows whose side ``side`` (0 or 1) is certainly one of ``names``."""
+        table = np.array([bool(labels & names) for labels in self.labels[side]] + [False])
+        out = table[self.codes[side]]
+        for party_id, rows in self.hides[side].items():
+            if party_labels([self._party(party_id)]) & names:
+                out = out | (rows & self.named[side][party_id])
+        return out
+
+    def maybe(self, side: int, names: set[str], empty_counts: bool = True) -> np.ndarray:
+        """Rows whose side may be one of ``names`` but is not certainly: an umbrella that may hide such a
+        party the text does not name, or (with ``empty_counts``) an actor the source leaves empty."""
+        out = self.empty[side].copy() if empty_counts else np.zeros(self.n, bool)
+        for party_id, rows in self.hides[side].items():
+            if party_labels([self._party(party_id)]) & names:
+                out |= rows & ~self.named[side][party_id]
+        return out & ~self.certain(side, names)
+
+    def named_in_text(self, side: int, names: set[str]) -> np.ndarray:
+        """Rows where the side is one of ``names`` only because the source's text names the party."""
+        out = np.zeros(self.n, bool)
+        for party_id, rows in self.hides[side].items():
+            if party_labels([self._party(party_id)]) & names:
+                out |= rows & self.named[side][party_id]
+        return out
+
+    def parties(self, side: int, code: int) -> list[Party]:
+        return self.actors.parties(self.names[side][code]) if code >= 0 else []
+
+    def hidden_parties(self, side: int, code: int, names: set[str]) -> list[Party]:
+        return [p for p in self.hidden[side][code] if party_labels([p]) & names] if code >= 0 else []
