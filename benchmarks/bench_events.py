@@ -103,9 +103,10 @@ def stage_sqlite_floor(path: Path) -> dict:
         if len(rows) >= 200_000:
             break
     conn = sqlite3.connect(":memory:", isolation_level=None)
-    for statement in MIGRATIONS[0].split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    for script in MIGRATIONS:
+        for statement in script.split(";"):
+            if statement.strip():
+                conn.execute(statement)
     t = time.perf_counter()
     conn.execute("BEGIN")
     conn.executemany(UPSERT.format(ingest_id=1), rows)

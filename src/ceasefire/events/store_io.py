@@ -10,8 +10,11 @@ import pandas as pd
 from .schema import COLUMNS
 
 
-MONITOR_COLUMNS = ["event_id", "date", "date_end", "date_precision", "lon", "lat", "place", "place_precision",
-                   "event_type", "sub_event_type", "weapon_class", "actor1", "actor2", "fatalities_best", "sources"]
+# What judging reads: the place and its precision (with the units the source names), the time, the kind,
+# the actors and their roles, and the source's own text (to find groups an umbrella actor may hide).
+MONITOR_COLUMNS = ["event_id", "date", "date_end", "date_precision", "time", "lon", "lat", "place", "place_precision",
+                   "place_radius_km", "adm1", "adm2", "event_type", "sub_event_type", "weapon_class", "actor1", "actor2",
+                   "roles", "fatalities_best", "sources", "notes"]
 
 
 def events_frame(conn: sqlite3.Connection, start: dt.date | None = None, end: dt.date | None = None,

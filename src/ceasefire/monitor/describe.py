@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ..regime.clock import describe as describe_when
 from ..regime.models import Regime, Rule
-from .columns import objects
+from .columns import EventColumns
 from .engine import EXCLUDED, VIOLATION_COLUMNS, MonitorIndex
 from .place import CONFIRMED, EDGE, EDGE_KM, NEAR, POSSIBLE, UNIT, Placement
 from .sides import Sides
@@ -31,88 +31,86 @@ PHRASES = {
     "fatal-incident": "a fatal incident",
 }
 FIGHTS = {"armed-clash", "fatal-incident"}  # kinds that are between two sides, not done by one to the other
+STATUS_NAMES = ("confirmed", "possible", "excluded")
 STATUS_CODES = np.zeros(EXCLUDED + 1, np.int8)  # engine status code → category of the status column
 STATUS_CODES[[CONFIRMED, POSSIBLE, EXCLUDED]] = [0, 1, 2]
 PARTS = ["sub", "roles", "a1", "a2", "zone", "candidates", "code", "place_status", "why", "area", "radius",
          "time_status", "time_cut", "precision", "side_unknown", "exception", "exception_maybe", "by_text", "rule"]
 
 
-def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, found: pd.DataFrame,
+def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, cols: EventColumns, found: pd.DataFrame,
              placement: Placement, sides: Sides, zone_ids: list[str]) -> pd.DataFrame:
     row = found["row"].to_numpy()
     parts = found.assign(
-        sub=pd.factorize(objects(events, "sub_event_type"))[0][row],
-        roles=pd.factorize(objects(events, "roles"))[0][row],
-        a1=sides.codes[0][row], a2=sides.codes[1][row],
-        why=placement.why[row], area=placement.area[row],
-        radius=np.nan_to_num(placement.radius_km[row], nan=-1.0),
-        precision=pd.factorize(objects(events, "date_precision"))[0][row],
+        sub=cols.codes("sub_event_type")[0][row], roles=cols.codes("roles")[0][row],
+        a1=sides.codes[0][row], a2=sides.codes[1][row], why=placement.why[row], area=placement.area[row],
+        radius=np.nan_to_num(placement.radius_km[row], nan=-1.0), precision=cols.codes("date_precision")[0][row],
     )
     group = parts.groupby(PARTS, sort=False).ngroup().to_numpy()
-    firsts = parts.groupby(group, sort=False).head(1)
-    firsts = firsts.set_index(group[firsts.index])
-    heads, tails, becauses, breaches = {}, {}, {}, {}
-    fields = {name: objects(events, name) for name in ("sub_event_type", "actor1", "actor2", "roles", "date_precision")}
-    for g, first in firsts.iterrows():
-        event = {name: values[int(first["row"])] for name, values in fields.items()}
+    _, first_rows = np.unique(group, return_index=True)  # group numbers run 0, 1, 2, … in order of appearance
+    heads, tails, becauses, breaches = [], [], [], []
+    firsts = parts.iloc[first_rows]
+    fields = {name: cols.values(name, firsts["row"].to_numpy())
+              for name in ("sub_event_type", "actor1", "actor2", "roles", "date_precision")}
+    for number, first in enumerate(firsts.to_dict("records")):
+        event = {name: values[number] for name, values in fields.items()}
         rule = regime.rules[int(first["rule"])]
         area = placement.areas[int(first["area"])] if first["area"] >= 0 else None
         because = _because(regime, rule, first, event, sides, zone_ids, area)
-        heads[g] = _head(index, first, event, zone_ids, area)
         tail = f": {rule.summary} ({_short(regime, rule)}, {rule.provision})"
         if first["code"] == EXCLUDED:
             tail += f" — excluded: {because}"
         elif first["code"] == POSSIBLE:
             tail += f" — possible: {because}"
-        tails[g], becauses[g] = tail, because
-        breaches[g] = "" if first["code"] == EXCLUDED else _in_breach(rule, first, sides)
-    order = np.arange(len(firsts))
-    keys = firsts.index.to_numpy()
-    position = np.empty(keys.max() + 1, np.int64)
-    position[keys] = order
-    at = position[group]
+        heads.append(_head(index, first, event, zone_ids, area))
+        tails.append(tail)
+        becauses.append(because)
+        breaches.append("" if first["code"] == EXCLUDED else _in_breach(rule, first, sides))
+    take = pa.array(group)
 
-    def text(values: dict[int, str]) -> pa.Array:
-        return pa.array([values[k] for k in keys], pa.string()).take(pa.array(at))
+    def text(values: list[str]) -> pa.Array:
+        return pa.array(values, pa.string()).take(take)
 
-    date = _iso(events["date"])[row]
-    date_end = _iso(events["date_end"])[row]
-    time = objects(events, "time")[row]
-    timed = time != None  # noqa: E711 — elementwise on an object array
-    at_time = "on " + date + " at " + np.where(timed, time, "").astype(object)
-    when = np.where(date == date_end, np.where(timed, at_time, "on " + date), "between " + date + " and " + date_end)
-    reason = pc.binary_join_element_wise(text(heads), pa.array(when, pa.string()), text(tails), "")
+    rows = pa.array(row)
+    date = pc.cast(cols.arrow("date").take(rows), pa.string())
+    date_end = pc.cast(cols.arrow("date_end").take(rows), pa.string())
+    time = pc.cast(cols.arrow("time").take(rows), pa.string())
+    on_day = pc.if_else(pc.is_valid(time), pc.binary_join_element_wise("on ", date, " at ", time, ""),
+                        pc.binary_join_element_wise("on ", date, ""))
+    when = pc.if_else(pc.equal(date, date_end), on_day,
+                      pc.binary_join_element_wise("between ", date, " and ", date_end, ""))
+    reason = pc.binary_join_element_wise(text(heads), when, text(tails), "")
+
+    def arrow(array: pa.Array) -> pd.Series:
+        return array.to_pandas(types_mapper=pd.ArrowDtype)
 
     rules = regime.rules
     rule_no = found["rule"].to_numpy()
-    code = found["code"].to_numpy()
     out: dict[str, object] = {
-        "event_id": objects(events, "event_id")[row],
+        "event_id": arrow(cols.arrow("event_id").take(rows)),
         "rule": _labels(rule_no, [r.id for r in rules]),
         "zone": _labels(found["zone"].to_numpy(), zone_ids),
         "zones": _zone_lists(found["candidates"].to_numpy(), zone_ids),
-        "status": pd.Categorical.from_codes(STATUS_CODES[code], categories=["confirmed", "possible", "excluded"]),
-        "because": text(becauses).to_pandas(types_mapper=pd.ArrowDtype),
-        "reason": reason.to_pandas(types_mapper=pd.ArrowDtype),
-        "date": date, "date_end": date_end, "time": time,
+        "status": pd.Categorical.from_codes(STATUS_CODES[found["code"].to_numpy()], categories=list(STATUS_NAMES)),
+        "because": arrow(text(becauses)), "reason": arrow(reason),
+        "date": arrow(date), "date_end": arrow(date_end), "time": arrow(time),
     }
     for name in ("date_precision", "lon", "lat", "place", "place_precision", "event_type", "sub_event_type",
-                 "weapon_class", "actor1", "actor2", "roles"):
-        out[name] = objects(events, name)[row] if name not in ("lon", "lat") else events[name].to_numpy(np.float64)[row]
-    party_names = [[", ".join(p.id for p in sides.actors.parties(a)) or None for a in names] + [None]
-                   for names in sides.names]
-    out["party1"] = np.asarray(party_names[0], dtype=object)[sides.codes[0][row]]
-    out["party2"] = np.asarray(party_names[1], dtype=object)[sides.codes[1][row]]
-    out["in_breach"] = text(breaches).to_pandas(types_mapper=pd.ArrowDtype)
+                 "weapon_class", "actor1", "actor2", "roles", "fatalities_best", "sources"):
+        out[name] = arrow(cols.arrow(name).take(rows))
+    party_names = [np.array([", ".join(p.id for p in sides.actors.parties(a)) or None for a in names] + [None],
+                            dtype=object) for names in sides.names]
+    out["party1"] = party_names[0][sides.codes[0][row]]
+    out["party2"] = party_names[1][sides.codes[1][row]]
+    out["in_breach"] = arrow(text(breaches))
     out["agreement"] = _labels(rule_no, [r.agreement for r in rules])
     out["provision"] = _labels(rule_no, [r.provision for r in rules])
-    for name in ("fatalities_best", "sources"):
-        out[name] = objects(events, name)[row] if name not in ("lon", "lat") else events[name].to_numpy(np.float64)[row]
-    frame = pd.DataFrame({k: (v if not isinstance(v, pd.Series) else v.to_numpy()) for k, v in out.items()})
+    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) and not isinstance(v.dtype, pd.ArrowDtype)
+                              else v) for k, v in out.items()})
     return frame[VIOLATION_COLUMNS]
 
 
-def _head(index: MonitorIndex, first: pd.Series, event: dict[str, object], zone_ids: list[str],
+def _head(index: MonitorIndex, first: dict, event: dict[str, object], zone_ids: list[str],
           area: str | None) -> str:
     sub = event["sub_event_type"]
     phrase = PHRASES.get(sub, str(sub).replace("-", " "))
@@ -143,7 +141,7 @@ def _actors(event: dict[str, object], fight: bool) -> str:
     return ""
 
 
-def _because(regime: Regime, rule: Rule, first: pd.Series, event: dict[str, object], sides: Sides,
+def _because(regime: Regime, rule: Rule, first: dict, event: dict[str, object], sides: Sides,
              zone_ids: list[str], area: str | None) -> str:
     reasons = []
     code = int(first["code"])
@@ -190,7 +188,7 @@ def _because(regime: Regime, rule: Rule, first: pd.Series, event: dict[str, obje
     return "; ".join(reasons)
 
 
-def _in_breach(rule: Rule, first: pd.Series, sides: Sides) -> str:
+def _in_breach(rule: Rule, first: dict, sides: Sides) -> str:
     """The parties the verdict accuses: the side(s) that may have acted, as far as the rule names them."""
     named = set(rule.by) or set(rule.between)
     accused = []
@@ -216,11 +214,6 @@ def _zone_phrase(index: MonitorIndex, zone_id: str) -> str:
 
 def _name(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _iso(dates: pd.Series) -> np.ndarray:
-    """Dates (ISO strings, date objects or Arrow dates) as ISO strings in an object array."""
-    return np.asarray(pa.array(dates).cast(pa.string()).to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:

@@ -34,7 +34,7 @@ from ..regime.actors import ActorMap
 from ..regime.clock import local_minute
 from ..regime.models import Regime, Rule
 from ..zones.timeline import ZoneShape, regime_shapes
-from .columns import objects
+from .columns import EventColumns
 from .place import CONFIRMED, NONE, POSSIBLE, PlaceIndex, place_events
 from .sides import Sides
 
@@ -70,17 +70,18 @@ def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------- time
 
 
-def event_minutes(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def event_minutes(events: pd.DataFrame, cols: EventColumns) -> tuple[np.ndarray, np.ndarray]:
     """Each event's first and last possible local minute: its dates, narrowed to its time when the
     source gives one for a day-precision event."""
     first = _days(events["date"]).astype("datetime64[m]")
     last = _days(events["date_end"]).astype("datetime64[m]") + np.timedelta64(24 * 60 - 1, "m")
-    if "time" in events:
-        clock = pd.Series(objects(events, "time")).str.extract(r"^\s*(\d{1,2}):(\d{2})")
-        minutes = pd.to_numeric(clock[0], errors="coerce") * 60 + pd.to_numeric(clock[1], errors="coerce")
-        day = objects(events, "date_precision") == "day"
-        known = day & minutes.notna().to_numpy()
-        at = first + minutes.fillna(0).to_numpy(np.int64).astype("timedelta64[m]")
+    codes, times = cols.codes("time")
+    if len(times):
+        clock = pd.Series(times, dtype=object).str.extract(r"^\s*(\d{1,2}):(\d{2})")
+        minutes = (pd.to_numeric(clock[0], errors="coerce") * 60 + pd.to_numeric(clock[1], errors="coerce")).to_numpy()
+        minutes = np.append(minutes, np.nan)[codes]
+        known = cols.equals("date_precision", "day") & ~np.isnan(minutes)
+        at = first + np.nan_to_num(minutes).astype(np.int64).astype("timedelta64[m]")
         first = np.where(known, at, first)
         last = np.where(known, at, last)
     return first, last
@@ -177,22 +178,21 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     if events.empty:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     events = events.reset_index(drop=True)
+    cols = EventColumns(events)
     timezone = regime.timezone
-    first, last = event_minutes(events)
-    placement = place_events(index.place, events)
+    first, last = event_minutes(events, cols)
+    placement = place_events(index.place, events, cols)
     zone_ids = list(index.shapes)
     zone_time = {z: period_status(first, last, s.zone.valid_from, s.zone.valid_to, timezone)
                  for z, s in index.shapes.items()}
 
     # String columns become codes into their few distinct values: every test below is a table lookup.
-    sub_codes, sub_names = pd.factorize(objects(events, "sub_event_type"))
-    sub_names = np.asarray(sub_names, dtype=object)
-    weapon_codes, weapon_names = pd.factorize(objects(events, "weapon_class"))
-    weapon_names = np.asarray(weapon_names, dtype=object)
+    sub_codes, sub_names = cols.codes("sub_event_type")
+    weapon_codes, weapon_names = cols.codes("weapon_class")
     implied_names = np.array([IMPLIED_WEAPON.get(s) for s in sub_names], dtype=object)
-    sides = Sides(index.actors, events)
-    one_sided = objects(events, "roles") == "one-sided"
-    patrol_forces = objects(events, "patrol_forces") if "patrol_forces" in events else None
+    sides = Sides(index.actors, cols)
+    one_sided = cols.equals("roles", "one-sided")
+    patrol_forces = cols.values("patrol_forces") if "patrol_forces" in events else None
 
     parts = []
     for rule_number, rule in enumerate(regime.rules):
@@ -260,4 +260,4 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     found = found.iloc[np.lexsort((found["rule"].to_numpy(), found["row"].to_numpy()))].reset_index(drop=True)
     from .describe import describe
 
-    return describe(regime, index, events, found, placement, sides, zone_ids)
+    return describe(regime, index, events, cols, found, placement, sides, zone_ids)

@@ -34,7 +34,7 @@ from ..errors import GeometryError
 from ..geodata.units import find_unit, unit_label, units_at
 from ..zones.expressions import part_of
 from ..zones.timeline import ZoneShape
-from .columns import objects
+from .columns import EventColumns
 from .locate import ZoneLocator
 
 NONE, POSSIBLE, CONFIRMED = 0, 1, 2
@@ -100,20 +100,22 @@ class Placement:
     radius_km: np.ndarray  # the radius a 'near' event was read with (NaN otherwise)
 
 
-def place_events(index: PlaceIndex, events: pd.DataFrame) -> Placement:
+def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | None = None) -> Placement:
+    cols = cols or EventColumns(events)
     n = len(events)
     x = events["lon"].to_numpy(np.float64)
     y = events["lat"].to_numpy(np.float64)
-    precision = objects(events, "place_precision")
-    exact = precision == "exact"
-    near = precision == "near"
+    precision = cols.values("place_precision")
+    exact = cols.equals("place_precision", "exact")
+    near = cols.equals("place_precision", "near")
     radius = np.full(n, np.nan)
     if "place_radius_km" in events:
         radius = pd.to_numeric(events["place_radius_km"], errors="coerce").to_numpy(np.float64, na_value=np.nan)
     radius = np.where(near, np.where(np.isnan(radius), NEAR_KM, np.maximum(radius, EDGE_KM)), np.nan)
     custom = near & (radius != NEAR_KM)
     default_near = near & ~custom
-    area, areas, relation = _coarse_areas(index, events, precision, x, y)
+    area, areas, relation = _coarse_areas(index, cols, precision, x, y)
+    named = _units_of_points(cols, exact | near)
     status: dict[str, np.ndarray] = {}
     for z, zone_id in enumerate(index.zone_ids):
         st = np.zeros(n, np.uint8)
@@ -126,6 +128,12 @@ def place_events(index: PlaceIndex, events: pd.DataFrame) -> Placement:
         idx = np.flatnonzero(custom)
         if idx.size:
             st[idx] = _disc_status(index.metric[z], x[idx], y[idx], radius[idx] * 1000)
+        # The source's own unit bounds a point's or a disc's doubt: wholly inside the zone, the event is in
+        # it (no tolerance at a national border); not meeting it, the event is not (only coordinates that
+        # put it well inside stand against the unit's name).
+        unit_rel = np.where(named >= 0, index.unit_relation[np.maximum(named, 0), z], POSSIBLE)
+        st[unit_rel == CONFIRMED] = CONFIRMED
+        st[(unit_rel == NONE) & (st == POSSIBLE)] = NONE
         placed = np.flatnonzero(area >= 0)
         st[placed] = relation[area[placed], z]
         status[zone_id] = st
@@ -147,11 +155,11 @@ def _metric_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84).to_crs(METRIC_CRS).values
 
 
-def _coarse_areas(index: PlaceIndex, events: pd.DataFrame, precision: np.ndarray, x: np.ndarray,
+def _coarse_areas(index: PlaceIndex, cols: EventColumns, precision: np.ndarray, x: np.ndarray,
                   y: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
     """For coarse events, the area each is known to (an index into the returned labels, -1 for others),
     and each area's relation to every zone."""
-    area = np.full(len(events), -1, np.int64)
+    area = np.full(cols.n, -1, np.int64)
     labels: list[str] = []
     relations: list[np.ndarray] = []
     country = np.flatnonzero(precision == "country")
@@ -163,8 +171,8 @@ def _coarse_areas(index: PlaceIndex, events: pd.DataFrame, precision: np.ndarray
     if coarse.size == 0:
         return area, labels, np.array(relations, np.uint8).reshape(len(relations), len(index.zone_ids))
     keys = pd.DataFrame({
-        "precision": precision[coarse], "place": objects(events, "place")[coarse],
-        "adm1": objects(events, "adm1")[coarse], "adm2": objects(events, "adm2")[coarse],
+        "precision": precision[coarse], "place": cols.values("place", coarse),
+        "adm1": cols.values("adm1", coarse), "adm2": cols.values("adm2", coarse),
         # a region is read around its point; units need no point
         "x": np.where(precision[coarse] == "region", x[coarse], 0.0),
         "y": np.where(precision[coarse] == "region", y[coarse], 0.0),
@@ -187,6 +195,18 @@ def _coarse_areas(index: PlaceIndex, events: pd.DataFrame, precision: np.ndarray
         for u in np.unique(each[each >= 0]):
             area[at[each == u]] = _unit_area(int(u), units_seen, labels, relations, index)
     return area, labels, np.array(relations, np.uint8).reshape(len(relations), len(index.zone_ids))
+
+
+def _units_of_points(cols: EventColumns, rows: np.ndarray) -> np.ndarray:
+    """For exact and near events, the row of the unit their source names (-1 where none we know)."""
+    codes1, names1 = cols.codes("adm1")
+    codes2, names2 = cols.codes("adm2")
+    pair = (codes1 + 1) * (len(names2) + 1) + (codes2 + 1)  # one code per (adm1, adm2), -1 → 0
+    keys, inverse = np.unique(pair, return_inverse=True)
+    table = np.array([_named_unit(_text(np.append(names1, None)[k // (len(names2) + 1) - 1]),
+                                  _text(np.append(names2, None)[k % (len(names2) + 1) - 1]), 1) for k in keys],
+                     np.int64)
+    return np.where(rows, table[inverse] if len(keys) else -1, -1)
 
 
 def _unit_area(unit: int, seen: dict[int, int], labels: list[str], relations: list[np.ndarray],

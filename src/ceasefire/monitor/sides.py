@@ -9,20 +9,19 @@ when the umbrella may hide it and the text does not say, or when the source leav
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..regime.actors import ActorMap, party_labels
 from ..regime.models import Party
-from .columns import objects
+from .columns import EventColumns
 
 
 class Sides:
-    def __init__(self, actors: ActorMap, events: pd.DataFrame):
+    def __init__(self, actors: ActorMap, cols: EventColumns):
         self.actors = actors
-        self.n = len(events)
-        notes = pa.array(objects(events, "notes"), pa.string())
+        self.n = cols.n
+        notes = cols.arrow("notes")
         self.codes: list[np.ndarray] = []
         self.names: list[list[str]] = []
         self.labels: list[list[frozenset[str]]] = []
@@ -32,8 +31,8 @@ class Sides:
         self.hides: list[dict[str, np.ndarray]] = []
         self.named: list[dict[str, np.ndarray]] = []
         for column in ("actor1", "actor2"):
-            codes, uniques = pd.factorize(objects(events, column))
-            uniques = [str(u) for u in uniques]
+            codes, values = cols.codes(column)
+            uniques = [str(u) for u in values]
             self.codes.append(codes)
             self.names.append(uniques)
             self.labels.append([actors.labels(u) for u in uniques])
