@@ -246,14 +246,28 @@ def test_a_point_within_a_kilometre_of_the_edge_is_possible(regime, index, made_
 
 
 def test_heavy_weapons_in_the_dmz_only_after_the_deadline(regime, index, made_up):
-    after = verdicts(regime, index, made_up, "acled:TST001")
-    assert after.loc["dmz-heavy-weapons", "status"] == "confirmed"
+    shelled = made_up[made_up["event_id"] == "acled:TST001"]
+    after = judge(regime, shelled, index).set_index("rule")
+    assert after.loc["dmz-heavy-weapons", "status"] == "possible"  # the guns may have fired from outside
     assert after.loc["dmz-heavy-weapons", "reason"] == (
         "Artillery fire by Military Forces of Syria (2000-) against National Front for Liberation inside the Sochi "
-        "demilitarized zone on 2018-10-20: heavy weapons were to be withdrawn by 2018-10-10 (Sochi memorandum, point 6)")
+        "demilitarized zone on 2018-10-20: heavy weapons were to be withdrawn by 2018-10-10 (Sochi memorandum, "
+        "point 6) — possible: the event is placed where the fire struck, and what the rule keeps out of the zone "
+        "may have fired from outside it")
+    tanks = judge(regime, shelled.assign(sub_event_type="armed-clash", roles="clash", weapon_class="heavy"), index)
+    assert tanks.set_index("rule").loc["dmz-heavy-weapons", "status"] == "confirmed"  # a tank fighting inside
     before = verdicts(regime, index, made_up, "acled:TST002")
     assert "dmz-heavy-weapons" not in before.index
     assert before.loc["astana-cessation", "status"] == "confirmed"  # the cessation was already in force
+
+
+def test_radical_groups_struck_inside_the_dmz_were_there(regime, index, made_up):
+    strike = made_up[made_up["event_id"] == "acled:TST004"].assign(date="2019-06-01", date_end="2019-06-01",
+                                                                    lon=36.65095, lat=35.44208)
+    assert judge(regime, strike, index).set_index("rule").loc["dmz-radical-groups", "status"] == "confirmed"
+    firing = strike.assign(actor1="Hayat Tahrir al-Sham", actor2="Military Forces of Syria (2000-)")
+    found = judge(regime, firing, index).set_index("rule").loc["dmz-radical-groups"]
+    assert found["status"] == "possible" and "may have fired from outside" in found["because"]
 
 
 def test_the_moscow_ceasefire_starts_at_00_01_local_time(regime, index, made_up):
@@ -360,20 +374,34 @@ def test_swapping_the_actors_of_a_clash_changes_no_between_verdict(regime, index
     assert a[key + ["status", "zone"]].equals(b[key + ["status", "zone"]])
 
 
+@pytest.fixture(scope="module")
+def perpetrator_regime(regime):
+    """The built-in regime with two rules of its own kind: one naming the perpetrator, one the target."""
+    from ceasefire.regime import Rule
+
+    common = {"agreement": "astana-2017", "provision": "art. 2", "zones": ["astana-1"], "forbidden": ["hostilities"],
+              "from": "2017-05-05", "summary": "test"}
+    rules = [Rule.model_validate({**common, "id": "by-designated", "by": ["designated-terrorist"]}),
+             Rule.model_validate({**common, "id": "against-government", "against": ["government"]})]
+    return regime.model_copy(update={"rules": rules})
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(["Government of Syria", "Syrian insurgents", "HTS", "Civilians", "SDF", "IS", "Nobody"]),
        st.sampled_from(["Government of Syria", "Syrian insurgents", "HTS", "Civilians", "SDF", "IS", "Nobody"]),
        st.sampled_from(["clash", "one-sided"]))
-def test_a_by_rule_never_fires_on_its_target_alone(regime, index, made_up, perpetrator, target, roles):
+def test_a_by_or_against_rule_never_fires_on_the_wrong_side_alone(perpetrator_regime, index, made_up, perpetrator,
+                                                                   target, roles):
     row = made_up[made_up["event_id"] == "acled:TST005"].assign(
-        actor1=perpetrator, actor2=target, roles=roles, lon=36.65095, lat=35.44208, notes=None)
-    found = judge(regime, row, index)
-    radical = found[found["rule"] == "dmz-radical-groups"]  # by: designated-terrorist
-    designated = {"HTS", "IS"}
+        actor1=perpetrator, actor2=target, roles=roles, lon=36.63393, lat=35.93062, notes=None)
+    fired = set(judge(perpetrator_regime, row, index)["rule"])  # same zones and parties: the index serves
+    designated, government = {"HTS", "IS"}, {"Government of Syria"}
     if roles == "one-sided":
-        assert (len(radical) == 1) == (perpetrator in designated)
-    else:
-        assert (len(radical) == 1) == bool({perpetrator, target} & designated)
+        assert ("by-designated" in fired) == (perpetrator in designated)
+        assert ("against-government" in fired) == (target in government)
+    else:  # either may have acted
+        assert ("by-designated" in fired) == bool({perpetrator, target} & designated)
+        assert ("against-government" in fired) == bool({perpetrator, target} & government)
 
 
 def test_the_result_does_not_depend_on_event_order(regime, index, sample):

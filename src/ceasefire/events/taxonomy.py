@@ -35,6 +35,9 @@ WEAPON_CLASSES: dict[str, tuple[str, ...]] = {
 IMPLIED_WEAPON: dict[str, str] = {"shelling": "heavy", "air-strike": "aircraft", "drone-strike": "drone",
                                   "remote-explosive": "explosive", "heavy-weapons-presence": "heavy"}
 
+# Fire from a distance: such an event is placed where it struck, not where it was fired from.
+REMOTE_KINDS = frozenset({"shelling", "air-strike", "drone-strike"})
+
 SUBTYPE_TO_TYPE = {sub: typ for typ, subs in EVENT_TYPES.items() for sub in subs}
 EVENT_KINDS = frozenset(EVENT_TYPES) | frozenset(SUBTYPE_TO_TYPE) | frozenset(GROUPS) | {"any"}
 

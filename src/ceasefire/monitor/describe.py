@@ -35,7 +35,8 @@ STATUS_NAMES = ("confirmed", "possible", "excluded")
 STATUS_CODES = np.zeros(EXCLUDED + 1, np.int8)  # engine status code → category of the status column
 STATUS_CODES[[CONFIRMED, POSSIBLE, EXCLUDED]] = [0, 1, 2]
 PARTS = ["sub", "roles", "a1", "a2", "zone", "candidates", "code", "place_status", "why", "area", "radius",
-         "time_status", "time_cut", "precision", "side_unknown", "exception", "exception_maybe", "by_text", "rule"]
+         "time_status", "time_cut", "precision", "side_unknown", "fired_in", "exception", "exception_maybe", "by_text",
+         "rule"]
 
 
 def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, cols: EventColumns, found: pd.DataFrame,
@@ -122,7 +123,8 @@ def _head(index: MonitorIndex, first: dict, event: dict[str, object], zone_ids: 
     if int(first["why"]) == UNIT:
         where = f" somewhere in {area}, " + ("which lies wholly " + where if inside else where)
     elif int(first["why"]) == NEAR:
-        where = f" within {first['radius']:g} km of its reported point, " + where
+        where = f" within {first['radius']:g} km of its reported point, " + ("an area wholly " + where if inside
+                                                                              else where)
     else:
         where = " " + where
     return head + where + " "
@@ -175,6 +177,9 @@ def _because(regime: Regime, rule: Rule, first: dict, event: dict[str, object], 
                            f"({describe_when(bound, regime.timezone)})")
     if first["side_unknown"]:
         reasons.append("the source does not name every side the rule requires")
+    if first["fired_in"]:
+        reasons.append("the event is placed where the fire struck, and what the rule keeps out of the zone may "
+                       "have fired from outside it")
     if int(first["exception_maybe"]) >= 0:
         exception = rule.exceptions[int(first["exception_maybe"])]
         wanted = set(exception.against)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..events.taxonomy import IMPLIED_WEAPON, expand_kinds
+from ..events.taxonomy import IMPLIED_WEAPON, REMOTE_KINDS, expand_kinds
 from ..regime.actors import ActorMap
 from ..regime.clock import local_minute
 from ..regime.models import Regime, Rule
@@ -154,8 +154,11 @@ def read_sides(rule: Rule, sides: Sides, one_sided: np.ndarray, patrol_forces: n
 
     pair_c, pair_m = between(0, 1)
     readings = []
+    if rule.presence:  # a party kept out of the zone is there whichever side of the event it is on
+        (by0, by0m), (by1, by1m) = fits(0, rule.by), fits(1, rule.by)
+        present = (by0 | by1, (by0m | by1m) & ~(by0 | by1))
     for perpetrator, target in ((0, 1), (1, 0)):
-        by_c, by_m = fits(perpetrator, rule.by)
+        by_c, by_m = present if rule.presence else fits(perpetrator, rule.by)
         against_c, against_m = fits(target, rule.against)
         if rule.on_patrol and patrol_forces is not None:  # the patrol's own forces must be the target
             on_it = np.zeros(n, bool)
@@ -230,6 +233,12 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         code = status[rows].copy()
         side_unknown = ~fits_c[rows]
         code[side_unknown] = np.minimum(code[side_unknown], POSSIBLE)
+        fired_in = np.zeros(rows.size, bool)  # a presence rule, and fire that may have come from outside
+        if rule.presence:
+            fired_in = _lookup(np.isin(sub_names, list(REMOTE_KINDS)), sub_codes)[rows]
+            if rule.by:  # the party kept out was certainly there when it was the one struck
+                fired_in &= ~(one_sided & sides.certain(1, set(rule.by)))[rows]
+            code[fired_in] = np.minimum(code[fired_in], POSSIBLE)
         exception = np.full(rows.size, -1, np.int64)  # the exception that covers the row
         exception_maybe = np.full(rows.size, -1, np.int64)  # one that may cover it (umbrella actor)
         by_text = np.zeros(rows.size, bool)  # covered because the source's text names the group
@@ -250,7 +259,7 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         parts.append(pd.DataFrame({
             "row": rows, "rule": rule_number, "zone": zone_index[best_rows], "candidates": candidates,
             "code": code, "place_status": place_status, "time_status": time_status, "time_cut": time_cut,
-            "side_unknown": side_unknown, "exception": exception, "exception_maybe": exception_maybe,
+            "side_unknown": side_unknown, "fired_in": fired_in, "exception": exception, "exception_maybe": exception_maybe,
             "by_text": by_text, "o12": reading.certain12[rows] | reading.maybe12[rows],
             "o21": reading.certain21[rows] | reading.maybe21[rows],
         }))

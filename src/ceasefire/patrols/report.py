@@ -44,7 +44,8 @@ def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None
     violations = pd.DataFrame()
     if not found.empty:
         regime = load_regime(regime_name)
-        violations = judge(regime, found.assign(on_patrol=True))
+        # the attack-on-patrol rule fires only when this patrol's own forces are the target
+        violations = judge(regime, found.assign(on_patrol=True, patrol_forces=",".join(patrol.forces)))
         for row in violations.itertuples():
             yield f"  violation ({row.status}): {row.reason}"
     if output:

@@ -238,6 +238,9 @@ class Rule(Strict):
     until: When | None = Field(None, description="last day (or instant) the rule applies; empty while it lasts")
     exceptions: list[RuleException] = Field(default_factory=list)
     on_patrol: bool = Field(False, description="only events that are incidents on a guarantor patrol")
+    presence: bool = Field(False, description=(
+        "the rule keeps forces or weapons out of the zone: an event shows them there when they are either "
+        "side of it, but fire that struck inside (shelling, air and drone strikes) may have come from outside"))
     summary: str = Field(description="what is forbidden, in a sentence a monitor would write")
 
     @field_validator("forbidden")
