@@ -95,7 +95,7 @@ def regime_show(name: str) -> None:
     from .regime import load_regime
 
     r = load_regime(name)
-    click.echo(f"{r.name} ({r.id})\n")
+    click.echo(f"{r.name} ({r.id}; times in {r.timezone})\n")
     click.echo("Agreements:")
     for a in r.agreements:
         click.echo(f"  {a.signed}  {a.id:20s} {a.title}")
@@ -108,7 +108,15 @@ def regime_show(name: str) -> None:
             click.echo(f"      ended: {z.end_note}")
     click.echo("\nRules:")
     for rule in r.rules:
-        click.echo(f"  from {rule.from_}  {rule.id:20s} in {', '.join(rule.zones)}: {rule.summary}")
+        until = f" until {rule.until}" if rule.until else ""
+        click.echo(f"  from {rule.from_}{until}  {rule.id:20s} in {', '.join(rule.zones)}: {rule.summary}")
+        sides = [f"between {' and '.join(rule.between)}" if rule.between else "",
+                 f"by {', '.join(rule.by)}" if rule.by else "", f"against {', '.join(rule.against)}" if rule.against else "",
+                 *(f"except against {', '.join(e.against)}" for e in rule.exceptions)]
+        if any(sides):
+            click.echo(f"      {'; '.join(x for x in sides if x)}")
+    for umbrella in r.umbrellas:
+        click.echo(f"  (the actor name {umbrella.actor!r} may include: {', '.join(umbrella.may_include)})")
     click.echo("\nPatrol mandates:")
     for m in r.patrols:
         where = m.zone or f"{m.road} {m.from_place}–{m.to_place}"
