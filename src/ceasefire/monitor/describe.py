@@ -34,7 +34,7 @@ FIGHTS = {"armed-clash", "fatal-incident"}  # kinds that are between two sides, 
 STATUS_NAMES = ("confirmed", "possible", "excluded")
 STATUS_CODES = np.zeros(EXCLUDED + 1, np.int8)  # engine status code → category of the status column
 STATUS_CODES[[CONFIRMED, POSSIBLE, EXCLUDED]] = [0, 1, 2]
-PARTS = ["sub", "roles", "a1", "a2", "zone", "candidates", "code", "place_status", "why", "area", "radius",
+PARTS = ["sub", "roles", "a1", "a2", "zone", "version", "candidates", "code", "place_status", "why", "area", "radius",
          "time_status", "time_cut", "precision", "side_unknown", "fired_in", "exception", "exception_maybe", "by_text",
          "rule"]
 
@@ -57,7 +57,7 @@ def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, cols: Ev
         event = {name: values[number] for name, values in fields.items()}
         rule = regime.rules[int(first["rule"])]
         area = placement.areas[int(first["area"])] if first["area"] >= 0 else None
-        because = _because(regime, rule, first, event, sides, zone_ids, area)
+        because = _because(regime, index, rule, first, event, sides, zone_ids, area)
         tail = f": {rule.summary} ({_short(regime, rule)}, {rule.provision})"
         if first["code"] == EXCLUDED:
             tail += f" — excluded: {because}"
@@ -143,7 +143,7 @@ def _actors(event: dict[str, object], fight: bool) -> str:
     return ""
 
 
-def _because(regime: Regime, rule: Rule, first: dict, event: dict[str, object], sides: Sides,
+def _because(regime: Regime, index: MonitorIndex, rule: Rule, first: dict, event: dict[str, object], sides: Sides,
              zone_ids: list[str], area: str | None) -> str:
     reasons = []
     code = int(first["code"])
@@ -165,16 +165,23 @@ def _because(regime: Regime, rule: Rule, first: dict, event: dict[str, object], 
     if int(first["time_status"]) == POSSIBLE:
         cut = int(first["time_cut"])
         whose, which = ("rule", "zone")[(cut - 1) // 2], ("start", "end")[(cut - 1) % 2]
-        bound = ((rule.from_, rule.until) if whose == "rule" else
-                 (regime.zone(zone_ids[int(first["zone"])]).valid_from, regime.zone(zone_ids[int(first["zone"])]).valid_to)
-                 )[0 if which == "start" else 1]
+        version = index.shapes[zone_ids[int(first["zone"])]].versions[int(first["version"])]
+        bound = ((rule.from_, rule.until) if whose == "rule" else (version.start, version.end))[which == "end"]
+        change = version.change if whose == "zone" and which == "start" else None
+        if whose == "zone" and which == "end" and int(first["version"]) + 1 < len(
+                index.shapes[zone_ids[int(first["zone"])]].versions):
+            change = index.shapes[zone_ids[int(first["zone"])]].versions[int(first["version"]) + 1].change
+        when = describe_when(bound, regime.timezone)
         precision = event.get("date_precision")
-        if precision == "day":
-            reasons.append(f"the {whose} {which}s at {describe_when(bound, regime.timezone)} and the source "
-                           "gives no time of day")
+        if change is not None:  # a version boundary: the ground changed hands then
+            reasons.append(f"the ground changed hands around then ({change.held_by} took it, {describe_when(change.at, regime.timezone)}; "
+                           f"{change.source}) and the {'time' if precision == 'day' else precision} of the event "
+                           "does not say on which side of that it falls")
+        elif precision == "day":
+            reasons.append(f"the {whose} {which}s at {when} and the source gives no time of day")
         else:
             reasons.append(f"the date is known only to the {precision}, which straddles the {whose}'s {which} "
-                           f"({describe_when(bound, regime.timezone)})")
+                           f"({when})")
     if first["side_unknown"]:
         reasons.append("the source does not name every side the rule requires")
     if first["fired_in"]:

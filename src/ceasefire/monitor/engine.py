@@ -24,6 +24,7 @@ sentences are built once per distinct combination of their parts.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,18 +54,37 @@ class MonitorIndex:
 
     regime: Regime
     shapes: dict[str, ZoneShape]
-    place: PlaceIndex
+    place: PlaceIndex  # over every version of every zone ("astana-1#0", "astana-1#1", …)
     actors: ActorMap
 
     @classmethod
     def build(cls, regime: Regime) -> MonitorIndex:
         shapes = regime_shapes(regime)
-        return cls(regime, shapes, PlaceIndex.build(shapes), ActorMap(regime))
+        pieces = {piece_id(z, k): v.metric for z, s in shapes.items() for k, v in enumerate(s.versions)}
+        return cls(regime, shapes, PlaceIndex.build(pieces), ActorMap(regime))
+
+
+def piece_id(zone_id: str, version: int) -> str:
+    return f"{zone_id}#{version}"
 
 
 def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per zone, each event's place status: NONE, POSSIBLE or CONFIRMED."""
-    return place_events(index.place, events).status
+    """Per zone, each event's place status (NONE, POSSIBLE or CONFIRMED) against the ground the zone
+    covered at the event's time — whether or not the zone was in force then (the first version stands
+    for the time before, the last for the time after)."""
+    cols = EventColumns(events)
+    first, last = event_minutes(events, cols)
+    status = place_events(index.place, events, cols).status
+    out = {}
+    for zone_id, shape in index.shapes.items():
+        best = np.zeros(len(events), np.uint8)
+        for k, version in enumerate(shape.versions):
+            start = version.start if k > 0 else dt.date(1, 1, 1)
+            end = version.end if k + 1 < len(shape.versions) else None
+            during = period_status(first, last, start, end, index.regime.timezone)[0] > NONE
+            best = np.maximum(best, np.where(during, status[piece_id(zone_id, k)], NONE))
+        out[zone_id] = best
+    return out
 
 
 # --------------------------------------------------------------------------- time
@@ -186,8 +206,10 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     first, last = event_minutes(events, cols)
     placement = place_events(index.place, events, cols)
     zone_ids = list(index.shapes)
-    zone_time = {z: period_status(first, last, s.zone.valid_from, s.zone.valid_to, timezone)
-                 for z, s in index.shapes.items()}
+    # every version of a zone is a piece with its own period: a zone that follows control loses ground
+    pieces = [(z, k) for z, s in index.shapes.items() for k in range(len(s.versions))]
+    piece_time = {(z, k): period_status(first, last, index.shapes[z].versions[k].start,
+                                        index.shapes[z].versions[k].end, timezone) for z, k in pieces}
 
     # String columns become codes into their few distinct values: every test below is a table lookup.
     sub_codes, sub_names = cols.codes("sub_event_type")
@@ -208,10 +230,10 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
             kind_ok &= events["on_patrol"].to_numpy(bool) if "on_patrol" in events else np.zeros(len(events), bool)
         if not kind_ok.any():
             continue
-        rule_zones = [z for z in rule.zones if z in index.shapes]
+        rule_pieces = [(z, k) for z, k in pieces if z in rule.zones]
         rule_time, rule_cut = period_status(first, last, rule.from_, rule.until, timezone)
-        when = [np.minimum(zone_time[z][0], rule_time) for z in rule_zones]
-        stacked = np.stack([np.minimum(placement.status[z], t) for z, t in zip(rule_zones, when)])
+        when = [np.minimum(piece_time[p][0], rule_time) for p in rule_pieces]
+        stacked = np.stack([np.minimum(placement.status[piece_id(*p)], t) for p, t in zip(rule_pieces, when)])
         best = stacked.argmax(axis=0)
         status = stacked.max(axis=0)
         reading = read_sides(rule, sides, one_sided, patrol_forces)
@@ -220,15 +242,16 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         rows = np.flatnonzero(kind_ok & (fits_c | fits_m) & (status > NONE))
         if rows.size == 0:
             continue
-        zone_index = np.array([zone_ids.index(z) for z in rule_zones])
+        zone_index = np.array([zone_ids.index(z) for z, _ in rule_pieces])
+        version_index = np.array([k for _, k in rule_pieces])
         best_rows = best[rows]
-        place_status = np.stack([placement.status[z] for z in rule_zones])[best_rows, rows]
-        zone_cut = np.stack([zone_time[z][1] for z in rule_zones])[best_rows, rows]
+        place_status = np.stack([placement.status[piece_id(*p)] for p in rule_pieces])[best_rows, rows]
+        zone_cut = np.stack([piece_time[p][1] for p in rule_pieces])[best_rows, rows]
         time_status = np.stack(when)[best_rows, rows]
         # what cut the time: the rule's own period (1, 2) or the zone's (3, 4)
         time_cut = np.where(rule_cut[rows] > 0, rule_cut[rows], np.where(zone_cut > 0, zone_cut + 2, 0))
         candidates = np.zeros(rows.size, np.int64)
-        for number, z in enumerate(rule_zones):
+        for number, (z, _) in enumerate(rule_pieces):
             candidates |= (stacked[number, rows] > NONE).astype(np.int64) << zone_ids.index(z)
         code = status[rows].copy()
         side_unknown = ~fits_c[rows]
@@ -257,7 +280,8 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         code[exception_maybe >= 0] = np.minimum(code[exception_maybe >= 0], POSSIBLE)
         code[exception >= 0] = EXCLUDED
         parts.append(pd.DataFrame({
-            "row": rows, "rule": rule_number, "zone": zone_index[best_rows], "candidates": candidates,
+            "row": rows, "rule": rule_number, "zone": zone_index[best_rows], "version": version_index[best_rows],
+            "candidates": candidates,
             "code": code, "place_status": place_status, "time_status": time_status, "time_cut": time_cut,
             "side_unknown": side_unknown, "fired_in": fired_in, "exception": exception, "exception_maybe": exception_maybe,
             "by_text": by_text, "o12": reading.certain12[rows] | reading.maybe12[rows],

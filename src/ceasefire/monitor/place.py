@@ -33,7 +33,6 @@ from ..geodata.basedata import METRIC_CRS, WGS84, admin_units_metric
 from ..errors import GeometryError
 from ..geodata.units import find_unit, unit_label, units_at
 from ..zones.expressions import part_of
-from ..zones.timeline import ZoneShape
 from .columns import EventColumns
 from .locate import ZoneLocator
 
@@ -62,13 +61,14 @@ class PlaceIndex:
     country_relation: np.ndarray  # (zones,)
 
     @classmethod
-    def build(cls, shapes: dict[str, ZoneShape]) -> PlaceIndex:
+    def build(cls, pieces: dict[str, BaseGeometry]) -> PlaceIndex:
+        """Over named areas in metres (the monitor names each version of each zone)."""
         to_wgs84 = pyproj.Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
 
         def locator(geom: BaseGeometry) -> ZoneLocator:
             return ZoneLocator(shapely.transform(geom, lambda xy: np.column_stack(to_wgs84.transform(*xy.T))), 128)
 
-        metric = [s.metric for s in shapes.values()]
+        metric = list(pieces.values())
         units = admin_units_metric()
         areas = units.geometry.area.to_numpy()
         relation = np.zeros((len(units), len(metric)), np.uint8)
@@ -80,7 +80,7 @@ class PlaceIndex:
         country_relation = np.array([POSSIBLE if shapely.area(shapely.intersection(country, z)) > SLIVER_M2 else NONE
                                      for z in metric], np.uint8)
         return cls(
-            zone_ids=list(shapes), metric=metric,
+            zone_ids=list(pieces), metric=metric,
             edge_inner=[locator(g.buffer(-EDGE_KM * 1000)) for g in metric],
             edge_outer=[locator(g.buffer(EDGE_KM * 1000)) for g in metric],
             near_inner=[locator(g.buffer(-NEAR_KM * 1000)) for g in metric],

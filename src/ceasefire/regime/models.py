@@ -93,6 +93,20 @@ class CorridorExpr(Strict):
     corridor: CorridorSpec
 
 
+class AroundSpec(Strict):
+    places: list[str] = Field(min_length=1, description="gazetteer places (any known spelling)")
+    km: float = Field(gt=0, description="radius around each place")
+
+    @field_validator("places", mode="before")
+    @classmethod
+    def _one_place(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+
+class AroundExpr(Strict):
+    around: AroundSpec
+
+
 class FileSpec(Strict):
     path: str = Field(description="GeoJSON or GeoPackage, relative to the regime file")
 
@@ -117,7 +131,8 @@ class DifferenceExpr(Strict):
     difference: list[GeometryExpr] = Field(min_length=2)
 
 
-_OPERATORS = ("admin", "part_of", "band_along", "corridor", "file", "zone", "union", "intersection", "difference")
+_OPERATORS = ("admin", "part_of", "band_along", "corridor", "around", "file", "zone", "union", "intersection",
+              "difference")
 
 
 def _operator(value: Any) -> str | None:
@@ -134,6 +149,7 @@ GeometryExpr = Annotated[
     | Annotated[PartOfExpr, Tag("part_of")]
     | Annotated[BandAlongExpr, Tag("band_along")]
     | Annotated[CorridorExpr, Tag("corridor")]
+    | Annotated[AroundExpr, Tag("around")]
     | Annotated[FileExpr, Tag("file")]
     | Annotated[ZoneRefExpr, Tag("zone")]
     | Annotated[UnionExpr, Tag("union")]
@@ -191,6 +207,9 @@ class Zone(Strict):
     approximate: bool = False
     method: str | None = Field(None, description="how an approximate geometry was derived")
     geometry: GeometryExpr
+    follows_control: str | None = Field(None, description=(
+        "a side or party: the zone covers only the ground it holds inside the defined area, as the regime's "
+        "`control` changes record (an Astana zone covers what the opposition holds)"))
     notes: str | None = None
 
     @model_validator(mode="after")
@@ -206,6 +225,18 @@ class Zone(Strict):
     def in_force(self, at: When, timezone: str = "UTC") -> bool:
         """In force at any moment of a day, or at an instant (a naive time is read in ``timezone``)."""
         return in_period(at, self.valid_from, self.valid_to, timezone)
+
+
+class ControlChange(Strict):
+    """A dated change of who holds ground: an area (any geometry expression) taken by a side."""
+
+    id: str
+    area: GeometryExpr
+    at: When = Field(description="the day (or the time) the side took the area")
+    held_by: str = Field(description="the side or party id that holds the area from then on")
+    source: str = Field(min_length=3, description="who reported it, so a reader can check")
+    approximate: bool = Field(True, description="the area stands for the ground that changed hands, not a surveyed line")
+    note: str | None = None
 
 
 class RuleException(Strict):
@@ -305,8 +336,11 @@ class Regime(Strict):
     patrols: list[PatrolMandate] = Field(default_factory=list)
     umbrellas: list[Umbrella] = Field(default_factory=list, description=(
         "actor names that may hide other parties; a verdict that depends on them says so"))
+    control: list[ControlChange] = Field(default_factory=list, description=(
+        "dated changes of who holds ground; zones with `follows_control` follow them"))
     _source: Any = PrivateAttr(default=None)  # the file it was read from: anchors file: paths
     _shapes: Any = PrivateAttr(default=None)  # its zones, once computed (zones.timeline.regime_shapes)
+    _control: Any = PrivateAttr(default=None)  # its changes of control with their areas (zones.timeline)
 
     @field_validator("timezone")
     @classmethod
@@ -316,7 +350,7 @@ class Regime(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> Regime:
-        for kind in ("parties", "agreements", "zones", "rules", "patrols"):
+        for kind in ("parties", "agreements", "zones", "rules", "patrols", "control"):
             ids = [item.id for item in getattr(self, kind)]
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             if dupes:
@@ -349,6 +383,12 @@ class Regime(Strict):
             if m.zone and m.zone not in zones:
                 problems.append(f"patrol {m.id}: unknown zone {m.zone!r}")
             problems += [f"patrol {m.id}: unknown force {f!r}" for f in m.forces if f not in parties]
+        for z in self.zones:
+            if z.follows_control and z.follows_control not in names:
+                problems.append(f"zone {z.id}: follows_control names unknown side {z.follows_control!r}")
+        for c in self.control:
+            if c.held_by not in names:
+                problems.append(f"control {c.id}: held_by names unknown side {c.held_by!r}")
         for u in self.umbrellas:
             problems += [f"umbrella {u.actor!r}: may_include names unknown party {p!r}" for p in u.may_include
                          if p not in parties]

@@ -168,6 +168,11 @@ def corridor(road: str, start: str, end: str, width_km: float) -> BaseGeometry:
     return road_section(road, start, end).buffer(width_km * 1000.0, cap_style="flat")
 
 
+def around(places: list[str], km: float) -> BaseGeometry:
+    """The ground within ``km`` of named places: a town and its surroundings."""
+    return shapely.union_all([place_point(p).buffer(km * 1000) for p in places])
+
+
 def band_along(inside: BaseGeometry, line: BaseGeometry, depth_km: float) -> BaseGeometry:
     """The part of ``inside`` within ``depth_km`` of ``line``."""
     if depth_km <= 0:
@@ -269,6 +274,8 @@ class Evaluator:
             geom = band_along(area, line, float(arg["depth_km"]))
         elif op == "corridor":
             geom = corridor(arg["road"], arg["from"], arg["to"], float(arg["width_km"]))
+        elif op == "around":
+            geom = around([arg["places"]] if isinstance(arg["places"], str) else list(arg["places"]), float(arg["km"]))
         elif op == "file":
             geom = from_file(self._base_dir / arg["path"])
         elif op == "zone":

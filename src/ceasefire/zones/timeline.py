@@ -14,30 +14,66 @@ from shapely.geometry.base import BaseGeometry
 
 from ..errors import CeasefireError, GeometryError
 from ..geodata.basedata import METRIC_CRS, WGS84
-from ..regime.clock import When, in_period
-from ..regime.models import Regime, Rule, Zone
-from .expressions import Evaluator
+from ..regime.clock import When, in_period, local_minute
+from ..regime.models import ControlChange, Regime, Rule, Zone
+from .expressions import Evaluator, _clean
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneVersion:
+    """A zone's ground over one period: the defined area less what the zone's side had lost by then."""
+
+    start: When
+    end: When | None  # the last day (or minute) of the version; None while it lasts
+    metric: BaseGeometry
+    wgs84: BaseGeometry
+    change: ControlChange | None = None  # the change of control that began it (None: the zone's start)
 
 
 @dataclass(frozen=True, slots=True)
 class ZoneShape:
-    """A zone with its computed geometry, in metres (EPSG:32637) and degrees (EPSG:4326)."""
+    """A zone with its computed geometry, in metres (EPSG:32637) and degrees (EPSG:4326).
+
+    ``metric``/``wgs84`` are the area the agreement defines, or — from :func:`zones_at` — the area
+    in force at that moment. ``versions`` are the zone's areas over time: one, unless the zone
+    ``follows_control`` and the regime records changes of control inside it.
+    """
 
     zone: Zone
     metric: BaseGeometry
     wgs84: BaseGeometry
+    versions: tuple[ZoneVersion, ...] = ()
 
     @property
     def area_km2(self) -> float:
         return self.metric.area / 1e6
+
+    def version_at(self, at: When, timezone: str) -> ZoneVersion:
+        """The version in force at an instant, or at the end of a day (the ground held that day)."""
+        moment = local_minute(at, timezone, last=not isinstance(at, dt.datetime))
+        chosen = self.versions[0]
+        for version in self.versions:
+            if local_minute(version.start, timezone) <= moment:
+                chosen = version
+        return chosen
+
+    def at(self, at: When, timezone: str) -> ZoneShape:
+        version = self.version_at(at, timezone)
+        return ZoneShape(self.zone, version.metric, version.wgs84, self.versions)
 
 
 def expression_of(zone: Zone) -> dict[str, Any]:
     return zone.geometry.model_dump(by_alias=True, exclude_none=True)
 
 
+def to_wgs84(metric: BaseGeometry) -> BaseGeometry:
+    wgs84 = gpd.GeoSeries([metric], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
+    return shapely.make_valid(wgs84) if not wgs84.is_valid else wgs84
+
+
 def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
-    """Every zone of the regime, computed once per process (and cached on disk by expression)."""
+    """Every zone of the regime with its versions, computed once per process (and cached on disk by
+    expression)."""
     if regime._shapes is not None:
         return regime._shapes
     source = regime._source
@@ -49,6 +85,14 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
         return expression_of(by_id[zone_id])
 
     evaluator = Evaluator(zone_expression, Path(source).parent if source else None)
+    changes = []
+    for index, change in enumerate(regime.control):
+        try:
+            area = evaluator.evaluate(change.area.model_dump(by_alias=True, exclude_none=True))
+        except CeasefireError as exc:
+            raise GeometryError(f"control[{index}].area (change {change.id}): {exc}") from None
+        changes.append((change, area))
+    changes.sort(key=lambda item: local_minute(item[0].at, regime.timezone))
     shapes = {}
     for index, zone in enumerate(regime.zones):
         try:
@@ -57,11 +101,78 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
             raise GeometryError(f"zones[{index}].geometry (zone {zone.id}): {exc}") from None
         if metric.is_empty:
             raise GeometryError(f"zones[{index}].geometry (zone {zone.id}): the expression yields an empty area")
-        wgs84 = gpd.GeoSeries([metric], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
-        wgs84 = shapely.make_valid(wgs84) if not wgs84.is_valid else wgs84
-        shapes[zone.id] = ZoneShape(zone, metric, wgs84)
+        wgs84 = to_wgs84(metric)
+        versions = _versions(zone, metric, wgs84, changes, regime) if zone.follows_control else (
+            ZoneVersion(zone.valid_from, zone.valid_to, metric, wgs84),)
+        shapes[zone.id] = ZoneShape(zone, metric, wgs84, versions)
     regime._shapes = shapes
     return shapes
+
+
+def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry,
+              changes: list[tuple[ControlChange, BaseGeometry]], regime: Regime) -> tuple[ZoneVersion, ...]:
+    """The zone's ground version by version: it starts as the defined area (held by its side when the
+    agreement drew it) and loses or regains each area whose control changes while it is in force."""
+    tz = regime.timezone
+    side = zone.follows_control
+    first = local_minute(zone.valid_from, tz)
+    last = local_minute(zone.valid_to, tz, last=True) if zone.valid_to is not None else None
+    held = defined
+    starts: list[tuple[When, BaseGeometry, ControlChange | None]] = [(zone.valid_from, defined, None)]
+    for change, area in changes:
+        if not shapely.intersection(defined, area).area > 1e6:  # not this zone's ground
+            continue
+        moment = local_minute(change.at, tz)
+        ours = change.held_by == side or side in _labels(regime, change.held_by)
+        held = shapely.union(held, shapely.intersection(area, defined)) if ours else shapely.difference(held, area)
+        held = _clean(held)
+        if moment <= first:  # a change before the zone began: its starting ground
+            starts[0] = (zone.valid_from, held, None)
+        elif last is None or moment <= last:
+            starts.append((change.at, held, change))
+    versions = []
+    for number, (start, geom, change) in enumerate(starts):
+        end = _day_before(starts[number + 1][0]) if number + 1 < len(starts) else zone.valid_to
+        versions.append(ZoneVersion(start, end, geom, defined_wgs84 if geom is defined else to_wgs84(geom), change))
+    return tuple(versions)
+
+
+def _labels(regime: Regime, name: str) -> set[str]:
+    """The sides and designations a party id stands for (a side stands for itself)."""
+    for party in regime.parties:
+        if party.id == name:
+            return {x for x in (party.id, party.side, party.designation) if x}
+    return {name}
+
+
+def _day_before(start: When) -> When:
+    """The last moment before a version that starts at ``start``: the day before a date, the minute
+    before a time."""
+    if isinstance(start, dt.datetime):
+        return start - dt.timedelta(minutes=1)
+    return start - dt.timedelta(days=1)
+
+
+def control_at(regime: Regime, lon: float, lat: float, at: When) -> ControlChange | None:
+    """The latest recorded change of control at a point, up to ``at`` (None when none is recorded)."""
+    changes = [c for c in _control_areas(regime)
+               if local_minute(c[0].at, regime.timezone) <= local_minute(at, regime.timezone, last=True)]
+    found = None
+    for change, wgs84 in changes:
+        if shapely.intersects_xy(wgs84, lon, lat):
+            found = change
+    return found
+
+
+def _control_areas(regime: Regime) -> list[tuple[ControlChange, BaseGeometry]]:
+    """Every change of control with its area in degrees, oldest first."""
+    if getattr(regime, "_control", None) is None:
+        evaluator = Evaluator(None, Path(regime._source).parent if regime._source else None)
+        areas = [(c, to_wgs84(evaluator.evaluate(c.area.model_dump(by_alias=True, exclude_none=True))))
+                 for c in regime.control]
+        areas.sort(key=lambda item: local_minute(item[0].at, regime.timezone))
+        regime._control = areas
+    return regime._control
 
 
 def zones_at(regime: Regime, at: When) -> list[ZoneShape]:
@@ -70,7 +181,7 @@ def zones_at(regime: Regime, at: When) -> list[ZoneShape]:
     A naive time is the regime's local time (its ``timezone``); an aware one is converted to it.
     """
     shapes = regime_shapes(regime)
-    return [shapes[z.id] for z in regime.zones if z.in_force(at, regime.timezone)]
+    return [shapes[z.id].at(at, regime.timezone) for z in regime.zones if z.in_force(at, regime.timezone)]
 
 
 def zones_containing(regime: Regime, lon: float, lat: float, at: When) -> list[ZoneShape]:
