@@ -195,14 +195,23 @@ def test_a_unit_wholly_inside_the_zone_is_confirmed(regime, index, sample, made_
     verdict = judge(regime, named, index).set_index("rule").loc["astana-cessation"]
     assert verdict["status"] == "confirmed"
     assert "somewhere in Idlib governorate, which lies wholly inside the Idlib de-escalation zone" in verdict["reason"]
-    district = verdicts(regime, index, made_up, "acled:JDG09").loc["astana-cessation"]
-    assert district["status"] == "confirmed" and "somewhere in Idlib district" in district["reason"]
+    district = made_up[made_up["event_id"] == "acled:JDG09"]
+    before = judge(regime, district.assign(date="2017-06-01", date_end="2017-06-01"), index).set_index("rule")
+    assert before.loc["astana-cessation", "status"] == "confirmed"
+    assert "somewhere in Idlib district, which lies wholly inside" in before.loc["astana-cessation", "reason"]
+    # in June 2019 the government held Abu al-Duhur (since January 2018): the district is no longer all zone
+    after = judge(regime, district, index).set_index("rule").loc["astana-cessation"]
+    assert after["status"] == "possible"
+    assert "the source places it only in Idlib district, which lies partly inside the zone" in after["because"]
 
 
-def test_idlib_governorate_rows_are_placed_for_certain(index, sample):
+def test_idlib_governorate_rows_are_placed_for_certain_until_the_government_took_ground(index, sample):
     rows = sample[(sample["place_precision"] == "governorate") & (sample["adm1"] == "Idlib Governorate")]
-    assert len(rows) >= 40
-    assert (locate(index, rows)["astana-1"] == 2).all()
+    before = (rows["date_end"] < "2018-01-22").to_numpy()  # Abu al-Duhur
+    after = (rows["date"] >= "2018-01-22").to_numpy()
+    assert before.sum() >= 20 and after.sum() >= 20
+    where = locate(index, rows)["astana-1"]
+    assert (where[before] == 2).all() and (where[after] == 1).all()
 
 
 def test_a_unit_that_meets_the_zone_is_possible_with_its_name(regime, index, made_up):
@@ -217,8 +226,11 @@ def test_a_region_is_read_as_its_named_part_not_a_blanket_buffer(index, made_up,
     qalamoun = made_up[made_up["place"] == "Eastern Qalamoun"]
     assert len(qalamoun) == 2 and set(qalamoun["place_precision"]) == {"region"}
     assert not any(status.any() for status in locate(index, qalamoun).values())  # not even near Eastern Ghouta
-    southern_idlib = sample[(sample["place"] == "Southern Idlib Governorate")]
-    assert len(southern_idlib) >= 5 and (locate(index, southern_idlib)["astana-1"] == 2).all()
+    southern = sample[sample["place"] == "Southern Idlib Governorate"]
+    before = (southern["date_end"] < "2019-08-21").to_numpy()  # Khan Shaykhun, in the southern part
+    where = locate(index, southern)["astana-1"]
+    assert before.sum() >= 5 and (where[before] == 2).all()
+    assert (~before).sum() >= 3 and (where[~before] == 1).all()
 
 
 def test_near_precision_is_a_disc_of_25_km(regime, index, judged, sample):

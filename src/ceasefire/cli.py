@@ -200,6 +200,7 @@ def where(lon: float, lat: float, regime_name: str, at: dt.date) -> None:
     """
     from .regime import load_regime
     from .zones import rules_for, zones_containing
+    from .zones.timeline import control_at
 
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise click.BadParameter(f"({lon}, {lat}) is not a longitude, latitude pair")
@@ -207,9 +208,14 @@ def where(lon: float, lat: float, regime_name: str, at: dt.date) -> None:
     day = at.isoformat(sep=" ", timespec="minutes") if isinstance(at, dt.datetime) else at.isoformat()
     found = zones_containing(r, lon, lat, at)
     if not found:
-        click.echo(f"({lon}, {lat}) at {day}: in no zone of {r.id}")
+        held = control_at(r, lon, lat, at)
+        since = f", on ground held by {held.held_by} since {held.at} ({held.source})" if held else ""
+        click.echo(f"({lon}, {lat}) at {day}: in no zone of {r.id}{since}")
         return
     click.echo(f"({lon}, {lat}) at {day} ({r.timezone}):")
+    held = control_at(r, lon, lat, at)
+    if held is not None:
+        click.echo(f"  on ground held by {held.held_by} since {held.at} ({held.source})")
     for shape in found:
         z = shape.zone
         agreement = r.agreement(z.established_by)

@@ -108,7 +108,7 @@ def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, cols: Ev
     out["provision"] = _labels(rule_no, [r.provision for r in rules])
     frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) and not isinstance(v.dtype, pd.ArrowDtype)
                               else v) for k, v in out.items()})
-    return frame[VIOLATION_COLUMNS]
+    return frame[[c for c in VIOLATION_COLUMNS if c in frame]]
 
 
 def _head(index: MonitorIndex, first: dict, event: dict[str, object], zone_ids: list[str],

@@ -29,12 +29,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from ..events.taxonomy import IMPLIED_WEAPON, REMOTE_KINDS, expand_kinds
 from ..regime.actors import ActorMap
 from ..regime.clock import local_minute
 from ..regime.models import Regime, Rule
-from ..zones.timeline import ZoneShape, regime_shapes
+from ..zones.timeline import ZoneShape, control_areas, regime_shapes
 from .columns import EventColumns
 from .place import CONFIRMED, NONE, POSSIBLE, PlaceIndex, place_events
 from .sides import Sides
@@ -44,7 +45,7 @@ EXCLUDED = 3  # a status code beyond the place/time scale: an exception covers t
 VIOLATION_COLUMNS = [
     "event_id", "rule", "zone", "zones", "status", "because", "reason", "date", "date_end", "date_precision", "time",
     "lon", "lat", "place", "place_precision", "event_type", "sub_event_type", "weapon_class", "actor1", "actor2",
-    "roles", "party1", "party2", "in_breach", "agreement", "provision", "fatalities_best", "sources",
+    "roles", "party1", "party2", "in_breach", "ground", "agreement", "provision", "fatalities_best", "sources",
 ]
 
 
@@ -60,7 +61,7 @@ class MonitorIndex:
     @classmethod
     def build(cls, regime: Regime) -> MonitorIndex:
         shapes = regime_shapes(regime)
-        pieces = {piece_id(z, k): v.metric for z, s in shapes.items() for k, v in enumerate(s.versions)}
+        pieces = {piece_id(z, k): (v.metric, s.metric, v.cuts) for z, s in shapes.items() for k, v in enumerate(s.versions)}
         return cls(regime, shapes, PlaceIndex.build(pieces), ActorMap(regime))
 
 
@@ -204,12 +205,24 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     cols = EventColumns(events)
     timezone = regime.timezone
     first, last = event_minutes(events, cols)
-    placement = place_events(index.place, events, cols)
     zone_ids = list(index.shapes)
     # every version of a zone is a piece with its own period: a zone that follows control loses ground
     pieces = [(z, k) for z, s in index.shapes.items() for k in range(len(s.versions))]
     piece_time = {(z, k): period_status(first, last, index.shapes[z].versions[k].start,
                                         index.shapes[z].versions[k].end, timezone) for z, k in pieces}
+    during = {piece_id(*p) for p, (status, _) in piece_time.items() if status.any()}
+    placement = place_events(index.place, events, cols, only=during)
+    # An event whose time spans several versions of a zone is certainly in it when it is certainly inside
+    # every one of them (and the zone's own period covers it): the change of ground did not touch it.
+    for z, shape in index.shapes.items():
+        inside_all = period_status(first, last, shape.zone.valid_from, shape.zone.valid_to, timezone)[0] == CONFIRMED
+        for k in range(len(shape.versions)):
+            overlaps = piece_time[(z, k)][0] > NONE
+            inside_all &= ~overlaps | (placement.status[piece_id(z, k)] == CONFIRMED)
+        for k in range(len(shape.versions)):
+            status, cut = piece_time[(z, k)]
+            settled = inside_all & (status > NONE)
+            piece_time[(z, k)] = (np.where(settled, CONFIRMED, status).astype(np.uint8), np.where(settled, 0, cut))
 
     # String columns become codes into their few distinct values: every test below is a table lookup.
     sub_codes, sub_names = cols.codes("sub_event_type")
@@ -293,4 +306,19 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     found = found.iloc[np.lexsort((found["rule"].to_numpy(), found["row"].to_numpy()))].reset_index(drop=True)
     from .describe import describe
 
-    return describe(regime, index, events, cols, found, placement, sides, zone_ids)
+    out = describe(regime, index, events, cols, found, placement, sides, zone_ids)
+    out["ground"] = ground_held(regime, events["lon"].to_numpy(np.float64)[found["row"].to_numpy()],
+                                events["lat"].to_numpy(np.float64)[found["row"].to_numpy()],
+                                first[found["row"].to_numpy()])
+    return out[VIOLATION_COLUMNS]
+
+
+def ground_held(regime: Regime, x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Who held the ground at each point and local minute, by the regime's latest recorded change of
+    control there ('' where it records none)."""
+    out = np.full(len(x), "", dtype=object)
+    for change, area in control_areas(regime):  # oldest first: later changes overwrite
+        since = local_minute(change.at, regime.timezone)
+        hit = (at >= since) & shapely.intersects_xy(area, x, y)
+        out[hit] = f"{change.held_by} since {change.at} ({change.id})"
+    return out

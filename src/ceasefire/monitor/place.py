@@ -20,7 +20,7 @@ unit × zone relations, and exact Shapely distances only for events with their o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -52,41 +52,91 @@ class PlaceIndex:
     """Per zone: locators for exact and near points; per admin unit: how it stands to each zone."""
 
     zone_ids: list[str]
-    metric: list[BaseGeometry]
-    edge_inner: list[ZoneLocator]
-    edge_outer: list[ZoneLocator]
-    near_inner: list[ZoneLocator]
-    near_outer: list[ZoneLocator]
-    unit_relation: np.ndarray  # (units, zones): NONE, POSSIBLE (meets) or CONFIRMED (wholly inside)
-    country_relation: np.ndarray  # (zones,)
+    metric: list[BaseGeometry]  # each area as it stands (a zone's version)
+    base: list[int]  # each area's defined zone, an index into ``bases``
+    bases: list[BaseGeometry]  # the defined zones, whose grids serve every version
+    cuts: list[tuple[tuple[int, bool], ...]]  # each area's changes of control: (index into ``cut_areas``, kept)
+    cut_areas: list[BaseGeometry]
+    unit_relation: np.ndarray  # (units, areas): NONE, POSSIBLE (meets) or CONFIRMED (wholly inside)
+    country_relation: np.ndarray  # (areas,)
+    _locators: dict[tuple[str, int, str], ZoneLocator] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, pieces: dict[str, BaseGeometry]) -> PlaceIndex:
-        """Over named areas in metres (the monitor names each version of each zone)."""
-        to_wgs84 = pyproj.Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
-
-        def locator(geom: BaseGeometry) -> ZoneLocator:
-            return ZoneLocator(shapely.transform(geom, lambda xy: np.column_stack(to_wgs84.transform(*xy.T))), 128)
-
-        metric = list(pieces.values())
+    def build(cls, pieces: dict[str, tuple[BaseGeometry, BaseGeometry, tuple[tuple[BaseGeometry, bool], ...]]]
+              ) -> PlaceIndex:
+        """Over named areas in metres: for each, (its geometry, the defined zone it comes from, the changes
+        of control that made it from that zone). Points are located on the grids of the defined zones
+        and of the changed areas, built when first needed, so a zone's many versions cost little more
+        than one."""
+        metric = [geom for geom, _, _ in pieces.values()]
+        bases: list[BaseGeometry] = []
+        cut_areas: list[BaseGeometry] = []
+        base, cuts = [], []
+        for _, defined, changes in pieces.values():
+            base.append(_index_of(bases, defined))
+            cuts.append(tuple((_index_of(cut_areas, area), kept) for area, kept in changes))
         units = admin_units_metric()
-        areas = units.geometry.area.to_numpy()
+        geoms = units.geometry.values
+        areas = shapely.area(geoms)
+        tree = shapely.STRtree(geoms)
         relation = np.zeros((len(units), len(metric)), np.uint8)
         for z, zone in enumerate(metric):
-            shared = shapely.area(shapely.intersection(units.geometry.values, zone))
-            relation[:, z] = np.where(shared >= INSIDE_SHARE * areas, CONFIRMED,
-                                      np.where(shared > SLIVER_M2, POSSIBLE, NONE))
-        country = shapely.union_all(units.geometry.values[units["level"].to_numpy() == 1])
+            near = tree.query(zone)  # only units whose box meets the zone's are worth an intersection
+            shared = shapely.area(shapely.intersection(geoms[near], zone))
+            relation[near, z] = np.where(shared >= INSIDE_SHARE * areas[near], CONFIRMED,
+                                         np.where(shared > SLIVER_M2, POSSIBLE, NONE))
+        country = shapely.union_all(geoms[units["level"].to_numpy() == 1])
         country_relation = np.array([POSSIBLE if shapely.area(shapely.intersection(country, z)) > SLIVER_M2 else NONE
                                      for z in metric], np.uint8)
-        return cls(
-            zone_ids=list(pieces), metric=metric,
-            edge_inner=[locator(g.buffer(-EDGE_KM * 1000)) for g in metric],
-            edge_outer=[locator(g.buffer(EDGE_KM * 1000)) for g in metric],
-            near_inner=[locator(g.buffer(-NEAR_KM * 1000)) for g in metric],
-            near_outer=[locator(g.buffer(NEAR_KM * 1000)) for g in metric],
-            unit_relation=relation, country_relation=country_relation,
-        )
+        return cls(list(pieces), metric, base, bases, cuts, cut_areas, relation, country_relation)
+
+    def locator(self, kind: str, number: int, which: str) -> ZoneLocator:
+        """The grid locator of a defined zone (``kind`` "base") or a changed area ("cut") shrunk or grown
+        by the border tolerance (which: edge_inner, edge_outer) or by the 'near' radius (near_*)."""
+        key = (kind, number, which)
+        if key not in self._locators:
+            geom = (self.bases if kind == "base" else self.cut_areas)[number]
+            km = EDGE_KM if which.startswith("edge") else NEAR_KM
+            grown = geom.buffer(km * 1000 * (-1 if which.endswith("inner") else 1))
+            # changed areas are small (a sub-district, a town's surroundings): a coarser grid serves them
+            self._locators[key] = ZoneLocator(shapely.transform(grown, _to_wgs84), 128 if kind == "base" else 48)
+        return self._locators[key]
+
+    def point_status(self, z: int, kind: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Points (exact with the border tolerance, or near with the default radius) in area ``z``: in its
+        defined zone, less the areas its side lost (kept out with the same tolerance), as last changed."""
+        st = np.zeros(len(x), np.uint8)
+        st[self.locator("base", self.base[z], kind + "_outer").contains(x, y)] = POSSIBLE
+        st[self.locator("base", self.base[z], kind + "_inner").contains(x, y)] = CONFIRMED
+        decided = np.full(len(x), -1, np.int8)  # per point, the latest change: 0 kept, 1 lost, 2 lost near its edge
+        for area, kept in self.cuts[z]:
+            outer = self.locator("cut", area, kind + "_outer").contains(x, y)
+            inner = self.locator("cut", area, kind + "_inner").contains(x, y)
+            band = outer & ~inner  # near the changed area's edge: on either side of it
+            if kept:
+                decided[band & (decided == 1)] = 2
+                decided[inner] = 0
+            else:
+                decided[band & (decided != 1)] = 2
+                decided[inner] = 1
+        st[decided == 1] = NONE
+        st[decided == 2] = np.minimum(st[decided == 2], POSSIBLE)
+        return st
+
+
+def _index_of(items: list[BaseGeometry], geom: BaseGeometry) -> int:
+    for number, item in enumerate(items):
+        if item is geom:
+            return number
+    items.append(geom)
+    return len(items) - 1
+
+
+_TO_WGS84 = pyproj.Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
+
+
+def _to_wgs84(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack(_TO_WGS84.transform(*xy.T))
 
 
 @dataclass
@@ -100,7 +150,10 @@ class Placement:
     radius_km: np.ndarray  # the radius a 'near' event was read with (NaN otherwise)
 
 
-def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | None = None) -> Placement:
+def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | None = None,
+                 only: set[str] | None = None) -> Placement:
+    """Every event's place status in every area of the index (or in the areas named in ``only``;
+    the others get NONE)."""
     cols = cols or EventColumns(events)
     n = len(events)
     x = events["lon"].to_numpy(np.float64)
@@ -119,12 +172,13 @@ def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | N
     status: dict[str, np.ndarray] = {}
     for z, zone_id in enumerate(index.zone_ids):
         st = np.zeros(n, np.uint8)
-        for rows, inner, outer in ((exact, index.edge_inner[z], index.edge_outer[z]),
-                                   (default_near, index.near_inner[z], index.near_outer[z])):
+        if only is not None and zone_id not in only:
+            status[zone_id] = st
+            continue
+        for rows, kind in ((exact, "edge"), (default_near, "near")):
             idx = np.flatnonzero(rows)
             if idx.size:
-                st[idx[outer.contains(x[idx], y[idx])]] = POSSIBLE
-                st[idx[inner.contains(x[idx], y[idx])]] = CONFIRMED
+                st[idx] = index.point_status(z, kind, x[idx], y[idx])
         idx = np.flatnonzero(custom)
         if idx.size:
             st[idx] = _disc_status(index.metric[z], x[idx], y[idx], radius[idx] * 1000)

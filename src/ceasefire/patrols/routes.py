@@ -50,7 +50,7 @@ def mandate_route(regime: Regime, mandate: PatrolMandate, offset_km: float = 1.0
                   interior_offset_km: float = 5.0) -> list[LineString]:
     """The lines a mandate's patrols drive, in metres (EPSG:32637)."""
     if mandate.role == "route":
-        return [road_section(mandate.road, mandate.from_place, mandate.to_place)]
+        return [road_section(mandate.road, mandate.from_place, mandate.to_place, regime.place_table())]
     shape = regime_shapes(regime)[mandate.zone]
     zone = shape.metric
     if mandate.role == "perimeter":
@@ -67,7 +67,7 @@ def mandate_route(regime: Regime, mandate: PatrolMandate, offset_km: float = 1.0
 def mandated_line(regime: Regime, mandate: PatrolMandate) -> BaseGeometry:
     """What a mandate must cover: the road section, the front line, or (interior) the zone's area."""
     if mandate.role == "route":
-        return road_section(mandate.road, mandate.from_place, mandate.to_place)
+        return road_section(mandate.road, mandate.from_place, mandate.to_place, regime.place_table())
     zone = regime_shapes(regime)[mandate.zone].metric
     return front_line(zone) if mandate.role == "perimeter" else zone
 

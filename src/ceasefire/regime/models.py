@@ -227,6 +227,16 @@ class Zone(Strict):
         return in_period(at, self.valid_from, self.valid_to, timezone)
 
 
+class RegimePlace(Strict):
+    """A place the regime needs that the shipped gazetteer lacks (a village, a crossing, a base)."""
+
+    name: str
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    alternates: list[str] = Field(default_factory=list, description="other spellings")
+    source: str = Field(min_length=3, description="where the coordinates come from")
+
+
 class ControlChange(Strict):
     """A dated change of who holds ground: an area (any geometry expression) taken by a side."""
 
@@ -336,6 +346,8 @@ class Regime(Strict):
     patrols: list[PatrolMandate] = Field(default_factory=list)
     umbrellas: list[Umbrella] = Field(default_factory=list, description=(
         "actor names that may hide other parties; a verdict that depends on them says so"))
+    places: list[RegimePlace] = Field(default_factory=list, description=(
+        "places the regime's expressions name (`around`, `corridor`) beyond the shipped gazetteer"))
     control: list[ControlChange] = Field(default_factory=list, description=(
         "dated changes of who holds ground; zones with `follows_control` follow them"))
     _source: Any = PrivateAttr(default=None)  # the file it was read from: anchors file: paths
@@ -395,6 +407,12 @@ class Regime(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def place_table(self) -> dict[str, tuple[float, float]]:
+        """The regime's own places by name key (any listed spelling) → (lon, lat)."""
+        from ..geodata.names import name_key
+
+        return {name_key(n): (p.lon, p.lat) for p in self.places for n in (p.name, *p.alternates)}
 
     def zone(self, zone_id: str) -> Zone:
         return _by_id(self.zones, zone_id)

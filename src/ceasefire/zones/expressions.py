@@ -141,36 +141,45 @@ def road_line(road: str) -> BaseGeometry:
     return gpd.GeoSeries(hit.geometry.values, crs=table.crs).to_crs(METRIC_CRS).union_all()
 
 
-def place_point(name: str) -> BaseGeometry:
-    hits = find_places(name)
-    if not hits:
-        raise GeometryError(f"no place named {name!r} in the gazetteer")
-    p = hits[0]
-    return gpd.GeoSeries([shapely.Point(p.lon, p.lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+Places = Mapping[str, tuple[float, float]]  # a regime's own places: name key → (lon, lat)
 
 
-def road_section(road: str, start: str, end: str) -> BaseGeometry:
+def place_point(name: str, places: Places | None = None) -> BaseGeometry:
+    """A named place in metres: the regime's own places first, then the shipped gazetteer."""
+    own = (places or {}).get(name_key(name))
+    if own is not None:
+        lon, lat = own
+    else:
+        hits = find_places(name)
+        if not hits:
+            where = "the regime's places or " if places else ""
+            raise GeometryError(f"no place named {name!r} in {where}the gazetteer (a regime may list its own `places`)")
+        lon, lat = hits[0].lon, hits[0].lat
+    return gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+
+
+def road_section(road: str, start: str, end: str, places: Places | None = None) -> BaseGeometry:
     """The part of a road between the points nearest to two named places."""
     line = road_line(road)
     if line.geom_type != "LineString":
         line = shapely.line_merge(line)
-    a, b = (line.project(place_point(name)) for name in (start, end))
+    a, b = (line.project(place_point(name, places)) for name in (start, end))
     section = substring(line, min(a, b), max(a, b))
     if section.length < 1.0:
         raise GeometryError(f"{start!r} and {end!r} meet the same point of road {road!r}")
     return section
 
 
-def corridor(road: str, start: str, end: str, width_km: float) -> BaseGeometry:
+def corridor(road: str, start: str, end: str, width_km: float, places: Places | None = None) -> BaseGeometry:
     """``width_km`` on each side of the road section between two named places (flat ends)."""
     if width_km <= 0:
         raise GeometryError(f"corridor width must be positive, got {width_km}")
-    return road_section(road, start, end).buffer(width_km * 1000.0, cap_style="flat")
+    return road_section(road, start, end, places).buffer(width_km * 1000.0, cap_style="flat")
 
 
-def around(places: list[str], km: float) -> BaseGeometry:
+def around(names: list[str], km: float, places: Places | None = None) -> BaseGeometry:
     """The ground within ``km`` of named places: a town and its surroundings."""
-    return shapely.union_all([place_point(p).buffer(km * 1000) for p in places])
+    return shapely.union_all([place_point(p, places).buffer(km * 1000) for p in names])
 
 
 def band_along(inside: BaseGeometry, line: BaseGeometry, depth_km: float) -> BaseGeometry:
@@ -212,14 +221,16 @@ class Evaluator:
     ``zone_expression`` resolves ``zone: ID`` references; ``base_dir`` anchors ``file:`` paths.
     """
 
-    def __init__(self, zone_expression: ZoneResolver | None = None, base_dir: Path | None = None):
+    def __init__(self, zone_expression: ZoneResolver | None = None, base_dir: Path | None = None,
+                 places: Places | None = None):
         self._zone_expression = zone_expression
         self._base_dir = base_dir or Path.cwd()
+        self._places = dict(places or {})
         self._memo: dict[str, BaseGeometry] = {}
 
     def key(self, expr: Mapping[str, Any]) -> str:
         inlined = self._inline(expr, ())
-        text = json.dumps(inlined, sort_keys=True, default=str) + data_version()
+        text = json.dumps([inlined, sorted(self._places.items())], sort_keys=True, default=str) + data_version()
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def _inline(self, expr: Any, seen: tuple[str, ...]) -> Any:
@@ -273,9 +284,9 @@ class Evaluator:
                 line = self.evaluate(arg["line"])
             geom = band_along(area, line, float(arg["depth_km"]))
         elif op == "corridor":
-            geom = corridor(arg["road"], arg["from"], arg["to"], float(arg["width_km"]))
+            geom = corridor(arg["road"], arg["from"], arg["to"], float(arg["width_km"]), self._places)
         elif op == "around":
-            geom = around([arg["places"]] if isinstance(arg["places"], str) else list(arg["places"]), float(arg["km"]))
+            geom = around(_listify(arg["places"]), float(arg["km"]), self._places)
         elif op == "file":
             geom = from_file(self._base_dir / arg["path"])
         elif op == "zone":

@@ -28,6 +28,8 @@ class ZoneVersion:
     metric: BaseGeometry
     wgs84: BaseGeometry
     change: ControlChange | None = None  # the change of control that began it (None: the zone's start)
+    # the changes applied to the defined area so far, in order: (area in metres, taken by the zone's side)
+    cuts: tuple[tuple[BaseGeometry, bool], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +86,7 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
             raise GeometryError(f"unknown zone {zone_id!r}")
         return expression_of(by_id[zone_id])
 
-    evaluator = Evaluator(zone_expression, Path(source).parent if source else None)
+    evaluator = Evaluator(zone_expression, Path(source).parent if source else None, regime.place_table())
     changes = []
     for index, change in enumerate(regime.control):
         try:
@@ -118,22 +120,27 @@ def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry,
     first = local_minute(zone.valid_from, tz)
     last = local_minute(zone.valid_to, tz, last=True) if zone.valid_to is not None else None
     held = defined
-    starts: list[tuple[When, BaseGeometry, ControlChange | None]] = [(zone.valid_from, defined, None)]
+    cuts: list[tuple[BaseGeometry, bool]] = []
+    starts: list[tuple[When, BaseGeometry, ControlChange | None, tuple]] = [(zone.valid_from, defined, None, ())]
     for change, area in changes:
         if not shapely.intersection(defined, area).area > 1e6:  # not this zone's ground
             continue
         moment = local_minute(change.at, tz)
+        if last is not None and moment > last:
+            break
         ours = change.held_by == side or side in _labels(regime, change.held_by)
         held = shapely.union(held, shapely.intersection(area, defined)) if ours else shapely.difference(held, area)
         held = _clean(held)
+        cuts.append((area, ours))
         if moment <= first:  # a change before the zone began: its starting ground
-            starts[0] = (zone.valid_from, held, None)
-        elif last is None or moment <= last:
-            starts.append((change.at, held, change))
+            starts[0] = (zone.valid_from, held, None, tuple(cuts))
+        else:
+            starts.append((change.at, held, change, tuple(cuts)))
     versions = []
-    for number, (start, geom, change) in enumerate(starts):
+    for number, (start, geom, change, applied) in enumerate(starts):
         end = _day_before(starts[number + 1][0]) if number + 1 < len(starts) else zone.valid_to
-        versions.append(ZoneVersion(start, end, geom, defined_wgs84 if geom is defined else to_wgs84(geom), change))
+        wgs84 = defined_wgs84 if geom is defined else to_wgs84(geom)
+        versions.append(ZoneVersion(start, end, geom, wgs84, change, applied))
     return tuple(versions)
 
 
@@ -155,7 +162,7 @@ def _day_before(start: When) -> When:
 
 def control_at(regime: Regime, lon: float, lat: float, at: When) -> ControlChange | None:
     """The latest recorded change of control at a point, up to ``at`` (None when none is recorded)."""
-    changes = [c for c in _control_areas(regime)
+    changes = [c for c in control_areas(regime)
                if local_minute(c[0].at, regime.timezone) <= local_minute(at, regime.timezone, last=True)]
     found = None
     for change, wgs84 in changes:
@@ -164,13 +171,15 @@ def control_at(regime: Regime, lon: float, lat: float, at: When) -> ControlChang
     return found
 
 
-def _control_areas(regime: Regime) -> list[tuple[ControlChange, BaseGeometry]]:
-    """Every change of control with its area in degrees, oldest first."""
-    if getattr(regime, "_control", None) is None:
-        evaluator = Evaluator(None, Path(regime._source).parent if regime._source else None)
+def control_areas(regime: Regime) -> list[tuple[ControlChange, BaseGeometry]]:
+    """Every change of control with its area in degrees (prepared), oldest first."""
+    if regime._control is None:
+        evaluator = Evaluator(None, Path(regime._source).parent if regime._source else None, regime.place_table())
         areas = [(c, to_wgs84(evaluator.evaluate(c.area.model_dump(by_alias=True, exclude_none=True))))
                  for c in regime.control]
         areas.sort(key=lambda item: local_minute(item[0].at, regime.timezone))
+        for _, area in areas:
+            shapely.prepare(area)
         regime._control = areas
     return regime._control
 
@@ -205,14 +214,22 @@ def rules_for(regime: Regime, zone_ids: list[str], at: When) -> list[Rule]:
 
 
 def zones_frame(shapes: list[ZoneShape]) -> gpd.GeoDataFrame:
-    """Zones as a GeoDataFrame in WGS84, one row a zone, with the attributes a map needs."""
+    """Zones as a GeoDataFrame in WGS84, one row a zone, with the attributes a map needs.
+
+    For shapes from :func:`zones_at`, the geometry is the ground covered then, and ``ground_since`` /
+    ``last_change`` say since when and after which recorded change of control.
+    """
     rows = []
     for s in shapes:
         z = s.zone
+        version = next((v for v in s.versions if v.metric is s.metric), None)
+        change = version.change if version is not None else None
         rows.append({
             "id": z.id, "name": z.name, "kind": z.kind, "established_by": z.established_by,
-            "valid_from": z.valid_from.isoformat(), "valid_to": z.valid_to.isoformat() if z.valid_to else None,
-            "end_note": z.end_note, "approximate": z.approximate, "method": z.method,
+            "valid_from": z.valid_from.isoformat(), "valid_to": z.valid_to.isoformat() if z.valid_to else "",
+            "end_note": z.end_note or "", "approximate": z.approximate, "method": z.method or "",
             "area_km2": round(s.area_km2, 1),
+            "ground_since": version.start.isoformat() if version is not None else z.valid_from.isoformat(),
+            "last_change": f"{change.id}: {change.held_by} ({change.source})" if change else "",
         })
     return gpd.GeoDataFrame(rows, geometry=[s.wgs84 for s in shapes], crs=WGS84)
