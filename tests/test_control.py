@@ -118,3 +118,37 @@ control:
     path.write_text(text)
     with pytest.raises(RegimeError, match="control c1: held_by names unknown side 'nobody'"):
         load_regime(path)
+
+
+def test_a_rule_can_be_suspended_and_resume(tmp_path):
+    from click.testing import CliRunner
+
+    from ceasefire.cli import main
+    from ceasefire.monitor import judge
+    import pandas as pd
+
+    text = (DATA / "tiny-regime.yaml").read_text().replace(
+        "    from: 2021-01-02\n", "    from: 2021-01-02\n    until: 2021-12-31\n"
+        "    suspensions:\n      - {from: 2021-03-01, until: 2021-03-10, reason: talks broke down}\n")
+    path = tmp_path / "suspended.yaml"
+    path.write_text(text)
+    regime = load_regime(path)
+    rule = regime.rules[0]
+    assert rule.periods() == [(dt.date(2021, 1, 2), dt.date(2021, 2, 28)), (dt.date(2021, 3, 11), dt.date(2021, 12, 31))]
+    row = pd.DataFrame([{"event_id": "t:1", "date": d, "date_end": d, "date_precision": "day", "lon": 35.95,
+                         "lat": 32.75, "place_precision": "exact", "event_type": "battles",
+                         "sub_event_type": "armed-clash", "actor1": "Side A", "actor2": "Side B", "roles": "clash"}
+                        for d in ("2021-02-20", "2021-03-05", "2021-03-20")])
+    assert list(judge(regime, row)["date"]) == ["2021-02-20", "2021-03-20"]
+    week = row.iloc[:1].assign(date="2021-02-26", date_end="2021-03-04", date_precision="week")
+    found = judge(regime, week)
+    assert found["status"].tolist() == ["possible"]
+    assert "was last in force before a suspension at 2021-02-28" in found["because"].iloc[0]
+    out = CliRunner().invoke(main, ["where", "35.95", "32.75", "--regime", str(path), "--at", "2021-03-05"]).output
+    assert "no-fighting: suspended from 2021-03-01 to 2021-03-10 — talks broke down" in out
+    out = CliRunner().invoke(main, ["where", "35.95", "32.75", "--regime", str(path), "--at", "2021-03-20"]).output
+    assert "no fighting (Test deal, art. 1; until 2021-12-31)" in out
+    bad = path.read_text().replace("until: 2021-12-31", "until: 2020-12-31")
+    path.write_text(bad)
+    with pytest.raises(RegimeError, match="until 2020-12-31 is before from 2021-01-02"):
+        load_regime(path)

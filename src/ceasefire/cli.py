@@ -110,6 +110,8 @@ def regime_show(name: str) -> None:
     for rule in r.rules:
         until = f" until {rule.until}" if rule.until else ""
         click.echo(f"  from {rule.from_}{until}  {rule.id:20s} in {', '.join(rule.zones)}: {rule.summary}")
+        for suspension in rule.suspensions:
+            click.echo(f"      suspended from {suspension.from_} to {suspension.until or '…'}: {suspension.reason}")
         sides = [f"between {' and '.join(rule.between)}" if rule.between else "",
                  f"by {', '.join(rule.by)}" if rule.by else "", f"against {', '.join(rule.against)}" if rule.against else "",
                  *(f"except against {', '.join(e.against)}" for e in rule.exceptions)]
@@ -200,7 +202,7 @@ def where(lon: float, lat: float, regime_name: str, at: dt.date) -> None:
     """
     from .regime import load_regime
     from .zones import rules_for, zones_containing
-    from .zones.timeline import control_at
+    from .zones.timeline import control_at, rule_suspension_at
 
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise click.BadParameter(f"({lon}, {lat}) is not a longitude, latitude pair")
@@ -222,10 +224,17 @@ def where(lon: float, lat: float, regime_name: str, at: dt.date) -> None:
         click.echo(f"  zone {z.id}: {z.name} — {agreement.title}, {agreement.signed}"
                    + (" [approximate]" if z.approximate else ""))
     rules = rules_for(r, [s.zone.id for s in found], at)
-    click.echo("  rules in force:" if rules else "  no rule in force yet")
+    click.echo("  rules in force:" if rules else "  no rule in force")
     for rule in rules:
         agreement = r.agreement(rule.agreement)
-        click.echo(f"    {rule.id}: {rule.summary} ({agreement.short or agreement.title}, {rule.provision})")
+        until = f"; until {rule.until}" if rule.until else ""
+        click.echo(f"    {rule.id}: {rule.summary} ({agreement.short or agreement.title}, {rule.provision}{until})")
+    zone_ids = {s.zone.id for s in found}
+    for rule in r.rules:
+        suspension = rule_suspension_at(rule, at, r.timezone)
+        if suspension is not None and zone_ids & set(rule.zones):
+            resumed = f" to {suspension.until}" if suspension.until else " (not resumed)"
+            click.echo(f"    {rule.id}: suspended from {suspension.from_}{resumed} — {suspension.reason}")
 
 
 # --------------------------------------------------------------------------- events and violations

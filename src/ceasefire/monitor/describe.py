@@ -34,7 +34,7 @@ FIGHTS = {"armed-clash", "fatal-incident"}  # kinds that are between two sides, 
 STATUS_NAMES = ("confirmed", "possible", "excluded")
 STATUS_CODES = np.zeros(EXCLUDED + 1, np.int8)  # engine status code → category of the status column
 STATUS_CODES[[CONFIRMED, POSSIBLE, EXCLUDED]] = [0, 1, 2]
-PARTS = ["sub", "roles", "a1", "a2", "zone", "version", "candidates", "code", "place_status", "why", "area", "radius",
+PARTS = ["sub", "roles", "a1", "a2", "zone", "version", "period", "candidates", "code", "place_status", "why", "area", "radius",
          "time_status", "time_cut", "precision", "side_unknown", "fired_in", "exception", "exception_maybe", "by_text",
          "rule"]
 
@@ -166,7 +166,8 @@ def _because(regime: Regime, index: MonitorIndex, rule: Rule, first: dict, event
         cut = int(first["time_cut"])
         whose, which = ("rule", "zone")[(cut - 1) // 2], ("start", "end")[(cut - 1) % 2]
         version = index.shapes[zone_ids[int(first["zone"])]].versions[int(first["version"])]
-        bound = ((rule.from_, rule.until) if whose == "rule" else (version.start, version.end))[which == "end"]
+        bound = (rule.periods()[int(first["period"])] if whose == "rule" else (version.start, version.end))[
+            which == "end"]
         change = version.change if whose == "zone" and which == "start" else None
         if whose == "zone" and which == "end" and int(first["version"]) + 1 < len(
                 index.shapes[zone_ids[int(first["zone"])]].versions):
@@ -177,6 +178,9 @@ def _because(regime: Regime, index: MonitorIndex, rule: Rule, first: dict, event
             reasons.append(f"the ground changed hands around then ({change.held_by} took it, {describe_when(change.at, regime.timezone)}; "
                            f"{change.source}) and the {'time' if precision == 'day' else precision} of the event "
                            "does not say on which side of that it falls")
+        elif whose == "rule" and len(rule.periods()) > 1:  # a suspension's edge
+            edge = "resumed" if which == "start" else "was last in force before a suspension"
+            reasons.append(f"the rule {edge} at {when}, and the {precision} of the event straddles that")
         elif precision == "day":
             reasons.append(f"the {whose} {which}s at {when} and the source gives no time of day")
         else:

@@ -134,6 +134,21 @@ def period_status(first: np.ndarray, last: np.ndarray, start, end, timezone: str
     return status, cut
 
 
+def rule_status(rule: Rule, first: np.ndarray, last: np.ndarray, timezone: str
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like :func:`period_status` over the rule's in-force periods (suspensions are gaps): the best
+    status, what cut it, and which period gave it."""
+    best = np.zeros(len(first), np.uint8)
+    cut = np.zeros(len(first), np.uint8)
+    period = np.zeros(len(first), np.int64)
+    for number, (start, end) in enumerate(rule.periods()):
+        status, boundary = period_status(first, last, start, end, timezone)
+        better = status > best
+        best, cut, period = (np.where(better, status, best), np.where(better, boundary, cut),
+                             np.where(better, number, period))
+    return best, cut, period
+
+
 # --------------------------------------------------------------------------- judging
 
 
@@ -244,7 +259,7 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         if not kind_ok.any():
             continue
         rule_pieces = [(z, k) for z, k in pieces if z in rule.zones]
-        rule_time, rule_cut = period_status(first, last, rule.from_, rule.until, timezone)
+        rule_time, rule_cut, rule_period = rule_status(rule, first, last, timezone)
         when = [np.minimum(piece_time[p][0], rule_time) for p in rule_pieces]
         stacked = np.stack([np.minimum(placement.status[piece_id(*p)], t) for p, t in zip(rule_pieces, when)])
         best = stacked.argmax(axis=0)
@@ -293,7 +308,8 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         code[exception_maybe >= 0] = np.minimum(code[exception_maybe >= 0], POSSIBLE)
         code[exception >= 0] = EXCLUDED
         parts.append(pd.DataFrame({
-            "row": rows, "rule": rule_number, "zone": zone_index[best_rows], "version": version_index[best_rows],
+            "row": rows, "rule": rule_number, "period": rule_period[rows], "zone": zone_index[best_rows],
+            "version": version_index[best_rows],
             "candidates": candidates,
             "code": code, "place_status": place_status, "time_status": time_status, "time_cut": time_cut,
             "side_unknown": side_unknown, "fired_in": fired_in, "exception": exception, "exception_maybe": exception_maybe,

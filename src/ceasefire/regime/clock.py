@@ -53,6 +53,21 @@ def in_period(at: When, start: When, end: When | None, timezone: str = "UTC") ->
     return bool(after_start and (end is None or first <= local_minute(end, timezone, last=True)))
 
 
+def moment_before(start: When) -> When:
+    """The last moment before a period that starts at ``start``: the day before a date, the minute
+    before a time."""
+    if isinstance(start, dt.datetime):
+        return start - dt.timedelta(minutes=1)
+    return start - dt.timedelta(days=1)
+
+
+def moment_after(end: When) -> When:
+    """The first moment after a period whose last moment (or day) is ``end``."""
+    if isinstance(end, dt.datetime):
+        return end + dt.timedelta(minutes=1)
+    return end + dt.timedelta(days=1)
+
+
 def parse_when(text: str) -> When:
     """``2020-03-06`` → a date; ``2020-03-06T07:30`` or ``2020-03-06 07:30+02:00`` → a datetime."""
     text = text.strip()

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
 from ..events.taxonomy import EVENT_KINDS, WEAPON_CLASSES
-from .clock import When, in_period, zone_info
+from .clock import When, in_period, moment_after, moment_before, zone_info
 
 Direction = Literal["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
 
@@ -254,6 +254,14 @@ class RuleException(Strict):
     reason: str
 
 
+class Suspension(Strict):
+    """A time the rule did not apply: suspended from ``from``, resumed after ``until`` (empty: never)."""
+
+    from_: When = Field(alias="from")
+    until: When | None = Field(None, description="the last day (or moment) of the suspension")
+    reason: str = Field(min_length=3)
+
+
 class Umbrella(Strict):
     """A dataset actor name that may hide other parties (UCDP's "Syrian insurgents" may include HTS)."""
 
@@ -277,6 +285,8 @@ class Rule(Strict):
     weapons: list[str] = Field(default_factory=list, description="weapon classes; empty = any weapon")
     from_: When = Field(alias="from")
     until: When | None = Field(None, description="last day (or instant) the rule applies; empty while it lasts")
+    suspensions: list[Suspension] = Field(default_factory=list, description=(
+        "times the rule did not apply (a truce broken off and resumed): its in-force periods are the gaps"))
     exceptions: list[RuleException] = Field(default_factory=list)
     on_patrol: bool = Field(False, description="only events that are incidents on a guarantor patrol")
     presence: bool = Field(False, description=(
@@ -298,7 +308,24 @@ class Rule(Strict):
             raise ValueError(f"between names two sides (got {len(self.between)}: {self.between})")
         if self.until is not None and as_day(self.until) < as_day(self.from_):
             raise ValueError(f"until {self.until} is before from {self.from_}")
+        for s in self.suspensions:
+            if s.until is not None and as_day(s.until) < as_day(s.from_):
+                raise ValueError(f"a suspension's until {s.until} is before its from {s.from_}")
+            if as_day(s.from_) <= as_day(self.from_) or (self.until is not None and as_day(s.from_) > as_day(self.until)):
+                raise ValueError(f"a suspension from {s.from_} lies outside the rule's period")
         return self
+
+    def periods(self) -> list[tuple[When, When | None]]:
+        """The rule's in-force periods: from ``from`` to ``until``, less its suspensions (ends inclusive)."""
+        periods: list[tuple[When, When | None]] = []
+        start: When | None = self.from_
+        for s in sorted(self.suspensions, key=lambda s: (as_day(s.from_), str(s.from_))):
+            if start is not None:
+                periods.append((start, moment_before(s.from_)))
+            start = moment_after(s.until) if s.until is not None else None
+        if start is not None:
+            periods.append((start, self.until))
+        return periods
 
     @field_validator("weapons")
     @classmethod

@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..errors import CeasefireError, GeometryError
 from ..geodata.basedata import METRIC_CRS, WGS84
-from ..regime.clock import When, in_period, local_minute
+from ..regime.clock import When, in_period, local_minute, moment_before
 from ..regime.models import ControlChange, Regime, Rule, Zone
 from .expressions import Evaluator, _clean
 
@@ -138,7 +138,7 @@ def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry,
             starts.append((change.at, held, change, tuple(cuts)))
     versions = []
     for number, (start, geom, change, applied) in enumerate(starts):
-        end = _day_before(starts[number + 1][0]) if number + 1 < len(starts) else zone.valid_to
+        end = moment_before(starts[number + 1][0]) if number + 1 < len(starts) else zone.valid_to
         wgs84 = defined_wgs84 if geom is defined else to_wgs84(geom)
         versions.append(ZoneVersion(start, end, geom, wgs84, change, applied))
     return tuple(versions)
@@ -150,14 +150,6 @@ def _labels(regime: Regime, name: str) -> set[str]:
         if party.id == name:
             return {x for x in (party.id, party.side, party.designation) if x}
     return {name}
-
-
-def _day_before(start: When) -> When:
-    """The last moment before a version that starts at ``start``: the day before a date, the minute
-    before a time."""
-    if isinstance(start, dt.datetime):
-        return start - dt.timedelta(minutes=1)
-    return start - dt.timedelta(days=1)
 
 
 def control_at(regime: Regime, lon: float, lat: float, at: When) -> ControlChange | None:
@@ -203,8 +195,16 @@ def zones_containing(regime: Regime, lon: float, lat: float, at: When) -> list[Z
 
 
 def rule_in_force(rule: Rule, at: When, timezone: str = "UTC") -> bool:
-    """In force at any moment of a day, or at an instant."""
-    return in_period(at, rule.from_, rule.until, timezone)
+    """In force at any moment of a day, or at an instant (outside its suspensions)."""
+    return any(in_period(at, start, end, timezone) for start, end in rule.periods())
+
+
+def rule_suspension_at(rule: Rule, at: When, timezone: str = "UTC"):
+    """The suspension of the rule covering ``at`` wholly (None when the rule is not suspended then)."""
+    for suspension in rule.suspensions:
+        if in_period(at, suspension.from_, suspension.until, timezone) and not rule_in_force(rule, at, timezone):
+            return suspension
+    return None
 
 
 def rules_for(regime: Regime, zone_ids: list[str], at: When) -> list[Rule]:
