@@ -95,7 +95,10 @@ def regime_show(name: str) -> None:
     from .regime import load_regime
 
     r = load_regime(name)
-    click.echo(f"{r.name} ({r.id}; times in {r.timezone})\n")
+    from .zones.ground import describe_crs, ground_of
+
+    crs = ground_of(r).crs
+    click.echo(f"{r.name} ({r.id}; times in {r.timezone}; computed in {describe_crs(crs)}, {crs})\n")
     click.echo("Agreements:")
     for a in r.agreements:
         click.echo(f"  {a.signed}  {a.id:20s} {a.title}")

@@ -45,8 +45,8 @@ def admin_units() -> gpd.GeoDataFrame:
 
 
 @cache
-def admin_units_metric() -> gpd.GeoDataFrame:
-    return admin_units().to_crs(METRIC_CRS)
+def admin_units_metric(crs: str = METRIC_CRS) -> gpd.GeoDataFrame:
+    return admin_units().to_crs(crs)
 
 
 @cache

@@ -32,6 +32,7 @@ import pandas as pd
 import shapely
 
 from ..events.taxonomy import IMPLIED_WEAPON, REMOTE_KINDS, expand_kinds
+from ..geodata.basedata import METRIC_CRS
 from ..regime.actors import ActorMap
 from ..regime.clock import local_minute
 from ..regime.models import Regime, Rule
@@ -62,7 +63,8 @@ class MonitorIndex:
     def build(cls, regime: Regime) -> MonitorIndex:
         shapes = regime_shapes(regime)
         pieces = {piece_id(z, k): (v.metric, s.metric, v.cuts) for z, s in shapes.items() for k, v in enumerate(s.versions)}
-        return cls(regime, shapes, PlaceIndex.build(pieces), ActorMap(regime))
+        crs = next(iter(shapes.values())).crs if shapes else METRIC_CRS
+        return cls(regime, shapes, PlaceIndex.build(pieces, crs), ActorMap(regime))
 
 
 def piece_id(zone_id: str, version: int) -> str:

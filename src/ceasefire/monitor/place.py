@@ -32,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 from ..geodata.basedata import METRIC_CRS, WGS84, admin_units_metric
 from ..errors import GeometryError
 from ..geodata.units import find_unit, unit_label, units_at
-from ..zones.expressions import part_of
+from ..zones.expressions import Ground, part_of
 from .columns import EventColumns
 from .locate import ZoneLocator
 
@@ -59,11 +59,12 @@ class PlaceIndex:
     cut_areas: list[BaseGeometry]
     unit_relation: np.ndarray  # (units, areas): NONE, POSSIBLE (meets) or CONFIRMED (wholly inside)
     country_relation: np.ndarray  # (areas,)
+    crs: str = METRIC_CRS  # the metric CRS the areas are drawn in
     _locators: dict[tuple[str, int, str], ZoneLocator] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, pieces: dict[str, tuple[BaseGeometry, BaseGeometry, tuple[tuple[BaseGeometry, bool], ...]]]
-              ) -> PlaceIndex:
+    def build(cls, pieces: dict[str, tuple[BaseGeometry, BaseGeometry, tuple[tuple[BaseGeometry, bool], ...]]],
+              crs: str = METRIC_CRS) -> PlaceIndex:
         """Over named areas in metres: for each, (its geometry, the defined zone it comes from, the changes
         of control that made it from that zone). Points are located on the grids of the defined zones
         and of the changed areas, built when first needed, so a zone's many versions cost little more
@@ -75,7 +76,7 @@ class PlaceIndex:
         for _, defined, changes in pieces.values():
             base.append(_index_of(bases, defined))
             cuts.append(tuple((_index_of(cut_areas, area), kept) for area, kept in changes))
-        units = admin_units_metric()
+        units = admin_units_metric(crs)
         geoms = units.geometry.values
         areas = shapely.area(geoms)
         tree = shapely.STRtree(geoms)
@@ -88,7 +89,7 @@ class PlaceIndex:
         country = shapely.union_all(geoms[units["level"].to_numpy() == 1])
         country_relation = np.array([POSSIBLE if shapely.area(shapely.intersection(country, z)) > SLIVER_M2 else NONE
                                      for z in metric], np.uint8)
-        return cls(list(pieces), metric, base, bases, cuts, cut_areas, relation, country_relation)
+        return cls(list(pieces), metric, base, bases, cuts, cut_areas, relation, country_relation, crs)
 
     def locator(self, kind: str, number: int, which: str) -> ZoneLocator:
         """The grid locator of a defined zone (``kind`` "base") or a changed area ("cut") shrunk or grown
@@ -99,7 +100,9 @@ class PlaceIndex:
             km = EDGE_KM if which.startswith("edge") else NEAR_KM
             grown = geom.buffer(km * 1000 * (-1 if which.endswith("inner") else 1))
             # changed areas are small (a sub-district, a town's surroundings): a coarser grid serves them
-            self._locators[key] = ZoneLocator(shapely.transform(grown, _to_wgs84), 128 if kind == "base" else 48)
+            to_wgs84 = pyproj.Transformer.from_crs(self.crs, WGS84, always_xy=True)
+            wgs84 = shapely.transform(grown, lambda xy: np.column_stack(to_wgs84.transform(*xy.T)))
+            self._locators[key] = ZoneLocator(wgs84, 128 if kind == "base" else 48)
         return self._locators[key]
 
     def point_status(self, z: int, kind: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -130,13 +133,6 @@ def _index_of(items: list[BaseGeometry], geom: BaseGeometry) -> int:
             return number
     items.append(geom)
     return len(items) - 1
-
-
-_TO_WGS84 = pyproj.Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
-
-
-def _to_wgs84(xy: np.ndarray) -> np.ndarray:
-    return np.column_stack(_TO_WGS84.transform(*xy.T))
 
 
 @dataclass
@@ -181,7 +177,7 @@ def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | N
                 st[idx] = index.point_status(z, kind, x[idx], y[idx])
         idx = np.flatnonzero(custom)
         if idx.size:
-            st[idx] = _disc_status(index.metric[z], x[idx], y[idx], radius[idx] * 1000)
+            st[idx] = _disc_status(index.metric[z], x[idx], y[idx], radius[idx] * 1000, index.crs)
         # The source's own unit bounds a point's or a disc's doubt: wholly inside the zone, the event is in
         # it (no tolerance at a national border); not meeting it, the event is not (only coordinates that
         # put it well inside stand against the unit's name).
@@ -195,9 +191,9 @@ def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | N
     return Placement(status, why, area, areas, radius)
 
 
-def _disc_status(zone: BaseGeometry, x: np.ndarray, y: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
+def _disc_status(zone: BaseGeometry, x: np.ndarray, y: np.ndarray, radius_m: np.ndarray, crs: str) -> np.ndarray:
     """Exact status of discs (points in degrees, radii in metres) against a zone in metres."""
-    points = _metric_points(x, y)
+    points = _metric_points(x, y, crs)
     inside = shapely.intersects(zone, points)
     to_edge = shapely.distance(zone.boundary, points)
     to_zone = np.where(inside, 0.0, to_edge)
@@ -205,8 +201,8 @@ def _disc_status(zone: BaseGeometry, x: np.ndarray, y: np.ndarray, radius_m: np.
                     np.where(to_zone <= radius_m, POSSIBLE, NONE)).astype(np.uint8)
 
 
-def _metric_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84).to_crs(METRIC_CRS).values
+def _metric_points(x: np.ndarray, y: np.ndarray, crs: str) -> np.ndarray:
+    return gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84).to_crs(crs).values
 
 
 def _coarse_areas(index: PlaceIndex, cols: EventColumns, precision: np.ndarray, x: np.ndarray,
@@ -236,7 +232,7 @@ def _coarse_areas(index: PlaceIndex, cols: EventColumns, precision: np.ndarray, 
         kind, place, adm1, adm2, px, py = key
         at = coarse[rows]
         if kind == "region":
-            geom, label = _region(_text(place), _text(adm1), _text(adm2), float(px), float(py))
+            geom, label = _region(_text(place), _text(adm1), _text(adm2), float(px), float(py), index.crs)
             area[at] = len(labels)
             labels.append(label)
             relations.append(_relation(geom, index.metric))
@@ -280,7 +276,8 @@ DIRECTION_WORDS = {
 _REGION = re.compile(r"^\s*(?P<direction>[A-Za-z-]+)\s+(?P<unit>.+?)\s*$")
 
 
-def _region(place: str | None, adm1: str | None, adm2: str | None, x: float, y: float) -> tuple[BaseGeometry, str]:
+def _region(place: str | None, adm1: str | None, adm2: str | None, x: float, y: float,
+            crs: str) -> tuple[BaseGeometry, str]:
     """The area of a region-precision event (UCDP where_prec 5, "a part of the country").
 
     "Southern Idlib Governorate" is the directional part of that governorate (the ``part_of`` rule of
@@ -294,17 +291,17 @@ def _region(place: str | None, adm1: str | None, adm2: str | None, x: float, y: 
         if parent is not None:
             direction = DIRECTION_WORDS[match["direction"].lower()]
             try:
-                pcode = admin_units_metric().iloc[parent]["pcode"]
-                geom = part_of(pcode, direction, 3, parent_level=1)
+                pcode = admin_units_metric(crs).iloc[parent]["pcode"]
+                geom = part_of(pcode, direction, 3, parent_level=1, ground=Ground(crs=crs))
                 return geom, f"{match['direction'].lower()} {unit_label(parent)}"
             except GeometryError:
                 pass
-    disc = shapely.buffer(_metric_points(np.array([x]), np.array([y]))[0], NEAR_KM * 1000)
+    disc = shapely.buffer(_metric_points(np.array([x]), np.array([y]), crs)[0], NEAR_KM * 1000)
     unit = _named_unit(adm1, adm2, 1)
     what = place or "a region"
     if unit < 0:
         return disc, f"{what} (within {NEAR_KM:g} km of its point)"
-    return shapely.intersection(disc, admin_units_metric().geometry.values[unit]), \
+    return shapely.intersection(disc, admin_units_metric(crs).geometry.values[unit]), \
         f"{what} (the part of {unit_label(unit)} within {NEAR_KM:g} km of its point)"
 
 

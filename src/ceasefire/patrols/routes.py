@@ -23,6 +23,7 @@ from ..errors import GeometryError
 from ..geodata.basedata import admin_units_metric
 from ..regime.models import PatrolMandate, Regime
 from ..zones.expressions import road_section
+from ..zones.ground import ground_of
 from ..zones.timeline import regime_shapes
 
 BORDER_CLEARANCE_M = 2_000.0  # a ring this close to the national border is the border, not a front
@@ -50,7 +51,7 @@ def mandate_route(regime: Regime, mandate: PatrolMandate, offset_km: float = 1.0
                   interior_offset_km: float = 5.0) -> list[LineString]:
     """The lines a mandate's patrols drive, in metres (EPSG:32637)."""
     if mandate.role == "route":
-        return [road_section(mandate.road, mandate.from_place, mandate.to_place, regime.place_table())]
+        return [road_section(mandate.road, mandate.from_place, mandate.to_place, ground_of(regime))]
     shape = regime_shapes(regime)[mandate.zone]
     zone = shape.metric
     if mandate.role == "perimeter":
@@ -67,7 +68,7 @@ def mandate_route(regime: Regime, mandate: PatrolMandate, offset_km: float = 1.0
 def mandated_line(regime: Regime, mandate: PatrolMandate) -> BaseGeometry:
     """What a mandate must cover: the road section, the front line, or (interior) the zone's area."""
     if mandate.role == "route":
-        return road_section(mandate.road, mandate.from_place, mandate.to_place, regime.place_table())
+        return road_section(mandate.road, mandate.from_place, mandate.to_place, ground_of(regime))
     zone = regime_shapes(regime)[mandate.zone].metric
     return front_line(zone) if mandate.role == "perimeter" else zone
 

@@ -61,10 +61,12 @@ class PartOfExpr(Strict):
 
 
 class BandAlongSpec(Strict):
-    inside: GeometryExpr
+    inside: GeometryExpr | None = Field(None, description="the area the band lies in (optional with `line`)")
     boundary_with: GeometryExpr | None = Field(None, description="the band runs along the shared boundary")
-    road: str | None = Field(None, description="or along a shipped road")
-    line: GeometryExpr | None = Field(None, description="or along any line expression")
+    road: str | None = Field(None, description="or along a road (the regime's own, or a shipped one)")
+    line: GeometryExpr | None = Field(None, description="or along any line expression, e.g. a line file")
+    side: Literal["both", "left", "right"] = Field("both", description=(
+        "with a line and no `inside`: the band on the left or right of the line as it runs, or on both"))
     depth_km: float = Field(gt=0, description="depth at which the band is drawn")
     min_depth_km: float | None = Field(None, gt=0, description="the agreement's lower bound, if it gives a range")
 
@@ -73,6 +75,10 @@ class BandAlongSpec(Strict):
         given = [k for k in ("boundary_with", "road", "line") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of boundary_with, road, line (got {given or 'none'})")
+        if self.boundary_with is not None and self.inside is None:
+            raise ValueError("boundary_with needs an inside area")
+        if self.inside is None and self.line is None and self.road is None:
+            raise ValueError("a band needs an inside area or a line")
         if self.min_depth_km is not None and self.min_depth_km > self.depth_km:
             raise ValueError("min_depth_km is larger than depth_km")
         return self
@@ -366,6 +372,11 @@ class Regime(Strict):
     description: str = ""
     timezone: str = Field("UTC", description=(
         "IANA time zone of the regime's dates and of events' local times, e.g. Asia/Damascus"))
+    crs: str | None = Field(None, description=(
+        "the metric CRS its geometry is computed in (e.g. EPSG:32637); empty: the UTM zone of its extent, "
+        "or an azimuthal equidistant projection centred on it when it spans more than one zone's width"))
+    roads: str | None = Field(None, description=(
+        "a GeoJSON/GeoPackage of the regime's own roads (a `road` name per line), relative to the regime file"))
     parties: list[Party] = Field(min_length=1)
     agreements: list[Agreement] = Field(min_length=1)
     zones: list[Zone] = Field(default_factory=list)
@@ -380,6 +391,7 @@ class Regime(Strict):
     _source: Any = PrivateAttr(default=None)  # the file it was read from: anchors file: paths
     _shapes: Any = PrivateAttr(default=None)  # its zones, once computed (zones.timeline.regime_shapes)
     _control: Any = PrivateAttr(default=None)  # its changes of control with their areas (zones.timeline)
+    _ground: Any = PrivateAttr(default=None)  # its projection, places and roads (zones.ground)
 
     @field_validator("timezone")
     @classmethod

@@ -6,13 +6,17 @@ An expression is a mapping with one key, its operator::
     part_of:     {parent: Latakia, level: 3, direction: NE}    child units lying in a direction
     band_along:  {inside: …, boundary_with: …, depth_km: 20}   a band inside an area along a line
     corridor:    {road: M4, from: Trumba, to: Ain al-Hur, width_km: 6}
-    file:        {path: zone.geojson}                          a published map (GeoJSON, GeoPackage)
+    around:      {places: [Khan Tuman], km: 3}                  a town and its surroundings
+    file:        {path: zone.geojson}                          a published map or line (GeoJSON, GeoPackage)
     zone:        astana-1                                      another zone of the same regime
     union / difference / intersection: [expr, expr, …]
 
-Everything is computed in EPSG:32637 (metres) and returned there; callers convert to
-WGS84 for output. Results are valid polygons, cached by a hash of the expression (with
-referenced zones inlined) and the base data version.
+Everything is computed in the metric CRS of the regime's :class:`Ground` (EPSG:32637, UTM 37N,
+for Syria) and returned there; callers convert to WGS84 for output. A ground also carries the
+places and roads a regime brings, and whether the shipped Syrian data may be used. Areas come out
+as valid polygons; a ``file:`` may hold lines or points, used where a line is wanted. Results are
+cached by a hash of the expression (with referenced zones inlined), the ground and the base data
+version.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import math
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +52,37 @@ CENTRE_SHARE = 0.1
 SHARED_EDGE_TOLERANCE_M = 250.0
 
 ZoneResolver = Callable[[str], Mapping[str, Any]]
+Places = Mapping[str, tuple[float, float]]  # a regime's own places: name key → (lon, lat)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """Where expressions are computed: a metric CRS, and what a regime brings beyond the shipped data."""
+
+    crs: str = METRIC_CRS
+    places: Places = field(default_factory=dict)
+    roads: gpd.GeoDataFrame | None = None  # the regime's own roads: a `road` column, any CRS
+    shipped: bool = True  # the shipped Syrian admin units, gazetteer and roads may be used
+
+    def key(self) -> list[Any]:
+        own_roads = None if self.roads is None else self.roads.to_json()
+        return [self.crs, sorted(self.places.items()), own_roads, self.shipped]
+
+
+SYRIA = Ground()
 
 
 # --------------------------------------------------------------------------- units
 
 
-def _units_named(names: list[str], level: int | None, within: str | None = None) -> gpd.GeoDataFrame:
-    units = admin_units_metric()
+def _units_named(names: list[str], level: int | None, within: str | None = None,
+                 ground: Ground = SYRIA) -> gpd.GeoDataFrame:
+    _shipped(ground, "admin units")
+    units = admin_units_metric(ground.crs)
     if level is not None:
         units = units[units["level"] == level]
     if within:
-        parents = _units_named([within], None)
+        parents = _units_named([within], None, ground=ground)
         units = units[units["pcode"].str.startswith(tuple(parents["pcode"]))]
     keys = [
         {name_key(n) for n in (row.name, *row.aliases.split("|")) if n} for row in units.itertuples()
@@ -76,10 +101,11 @@ def _units_named(names: list[str], level: int | None, within: str | None = None)
     return units.iloc[sorted(set(chosen))]
 
 
-def admin(names: list[str] | str, level: int | None = None, within: str | None = None) -> BaseGeometry:
+def admin(names: list[str] | str, level: int | None = None, within: str | None = None,
+          ground: Ground = SYRIA) -> BaseGeometry:
     """The union of the units with these names (any known spelling) or P-codes."""
     names = [names] if isinstance(names, str) else list(names)
-    return shapely.union_all(_units_named(names, level, within).geometry.values)
+    return shapely.union_all(_units_named(names, level, within, ground).geometry.values)
 
 
 def part_of_units(
@@ -89,12 +115,13 @@ def part_of_units(
     half_angle: float = DEFAULT_HALF_ANGLE,
     exclude: list[str] | None = None,
     parent_level: int | None = None,
+    ground: Ground = SYRIA,
 ) -> gpd.GeoDataFrame:
     """The child units (at ``level``) of ``parent`` that lie in ``direction`` from its centre.
 
     Rule: a child is in direction D when the bearing from the centroid of the parent to the
-    centroid of the child is within ``half_angle`` degrees of D (grid bearing in EPSG:32637,
-    within 2° of true north over Syria). With ``half_angle`` below 90 the cones of opposite
+    centroid of the child is within ``half_angle`` degrees of D (grid bearing in the ground's CRS;
+    in EPSG:32637 within 2° of true north over Syria). With ``half_angle`` below 90 the cones of opposite
     directions do not overlap, so "the north" and "the south" of a unit never share a child.
     A child whose centroid lies within ``CENTRE_SHARE`` of the parent's equivalent radius
     (sqrt(area / pi)) of the parent's centroid lies in no direction.
@@ -103,13 +130,13 @@ def part_of_units(
         raise GeometryError(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
     if not 0 < half_angle < 90:
         raise GeometryError(f"half_angle must be between 0 and 90 degrees, got {half_angle}")
-    parents = _units_named([parent] if isinstance(parent, str) else list(parent), parent_level)
+    parents = _units_named([parent] if isinstance(parent, str) else list(parent), parent_level, ground=ground)
     if (parents["level"] >= level).any():
         raise GeometryError(f"the children of {list(parents['name'])} cannot be at level {level}")
-    units = admin_units_metric()
+    units = admin_units_metric(ground.crs)
     children = units[(units["level"] == level) & units["pcode"].str.startswith(tuple(parents["pcode"]))]
     if exclude:
-        dropped = _units_named(exclude, level)
+        dropped = _units_named(exclude, level, ground=ground)
         children = children[~children["pcode"].isin(dropped["pcode"])]
     whole = shapely.union_all(parents.geometry.values)
     centre = whole.centroid
@@ -123,8 +150,8 @@ def part_of_units(
 
 
 def part_of(parent: list[str] | str, direction: str, level: int, half_angle: float = DEFAULT_HALF_ANGLE,
-            exclude: list[str] | None = None, parent_level: int | None = None) -> BaseGeometry:
-    units = part_of_units(parent, direction, level, half_angle, exclude, parent_level)
+            exclude: list[str] | None = None, parent_level: int | None = None, ground: Ground = SYRIA) -> BaseGeometry:
+    units = part_of_units(parent, direction, level, half_angle, exclude, parent_level, ground)
     if units.empty:
         raise GeometryError(f"no unit at level {level} of {parent!r} lies to the {direction}")
     return shapely.union_all(units.geometry.values)
@@ -133,62 +160,81 @@ def part_of(parent: list[str] | str, direction: str, level: int, half_angle: flo
 # --------------------------------------------------------------------------- lines
 
 
-def road_line(road: str) -> BaseGeometry:
-    table = roads()
-    hit = table[table["road"].str.upper() == road.upper()]
+def road_line(road: str, ground: Ground = SYRIA) -> BaseGeometry:
+    """A road by name: the regime's own roads when it brings any, else the shipped ones."""
+    if ground.roads is not None:
+        table, what = ground.roads, "the regime's roads"
+    else:
+        _shipped(ground, f"roads (road {road!r})")
+        table, what = roads(), "the shipped roads"
+    hit = table[table["road"].astype(str).str.upper() == road.upper()]
     if hit.empty:
-        raise GeometryError(f"no road {road!r} in the shipped roads (have: {', '.join(table['road'])})")
-    return gpd.GeoSeries(hit.geometry.values, crs=table.crs).to_crs(METRIC_CRS).union_all()
+        raise GeometryError(f"no road {road!r} in {what} (have: {', '.join(map(str, table['road']))})")
+    return gpd.GeoSeries(hit.geometry.values, crs=table.crs or "EPSG:4326").to_crs(ground.crs).union_all()
 
 
-Places = Mapping[str, tuple[float, float]]  # a regime's own places: name key → (lon, lat)
-
-
-def place_point(name: str, places: Places | None = None) -> BaseGeometry:
+def place_point(name: str, ground: Ground = SYRIA) -> BaseGeometry:
     """A named place in metres: the regime's own places first, then the shipped gazetteer."""
-    own = (places or {}).get(name_key(name))
+    own = ground.places.get(name_key(name))
     if own is not None:
         lon, lat = own
     else:
-        hits = find_places(name)
+        hits = find_places(name) if ground.shipped else []
         if not hits:
-            where = "the regime's places or " if places else ""
-            raise GeometryError(f"no place named {name!r} in {where}the gazetteer (a regime may list its own `places`)")
+            where = "the regime's places" + (" or the gazetteer" if ground.shipped else "")
+            raise GeometryError(f"no place named {name!r} in {where} (a regime may list its own `places`)")
         lon, lat = hits[0].lon, hits[0].lat
-    return gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+    return gpd.GeoSeries([shapely.Point(lon, lat)], crs="EPSG:4326").to_crs(ground.crs).iloc[0]
 
 
-def road_section(road: str, start: str, end: str, places: Places | None = None) -> BaseGeometry:
+def road_section(road: str, start: str, end: str, ground: Ground = SYRIA) -> BaseGeometry:
     """The part of a road between the points nearest to two named places."""
-    line = road_line(road)
+    line = road_line(road, ground)
     if line.geom_type != "LineString":
         line = shapely.line_merge(line)
-    a, b = (line.project(place_point(name, places)) for name in (start, end))
+    a, b = (line.project(place_point(name, ground)) for name in (start, end))
     section = substring(line, min(a, b), max(a, b))
     if section.length < 1.0:
         raise GeometryError(f"{start!r} and {end!r} meet the same point of road {road!r}")
     return section
 
 
-def corridor(road: str, start: str, end: str, width_km: float, places: Places | None = None) -> BaseGeometry:
+def corridor(road: str, start: str, end: str, width_km: float, ground: Ground = SYRIA) -> BaseGeometry:
     """``width_km`` on each side of the road section between two named places (flat ends)."""
     if width_km <= 0:
         raise GeometryError(f"corridor width must be positive, got {width_km}")
-    return road_section(road, start, end, places).buffer(width_km * 1000.0, cap_style="flat")
+    return road_section(road, start, end, ground).buffer(width_km * 1000.0, cap_style="flat")
 
 
-def around(names: list[str], km: float, places: Places | None = None) -> BaseGeometry:
+def around(names: list[str], km: float, ground: Ground = SYRIA) -> BaseGeometry:
     """The ground within ``km`` of named places: a town and its surroundings."""
-    return shapely.union_all([place_point(p, places).buffer(km * 1000) for p in names])
+    return shapely.union_all([place_point(p, ground).buffer(km * 1000) for p in names])
 
 
-def band_along(inside: BaseGeometry, line: BaseGeometry, depth_km: float) -> BaseGeometry:
-    """The part of ``inside`` within ``depth_km`` of ``line``."""
+def _shipped(ground: Ground, what: str) -> None:
+    if not ground.shipped:
+        raise GeometryError(f"the regime lies outside the shipped data (Syria), so it cannot use the shipped {what}: "
+                            "give its own `places`, `roads` or `file:` maps")
+
+
+def band_along(inside: BaseGeometry | None, line: BaseGeometry, depth_km: float, side: str = "both") -> BaseGeometry:
+    """The part of ``inside`` within ``depth_km`` of ``line``; with no area, the band on one ``side`` of a
+    line (left or right as the line runs) or on both."""
     if depth_km <= 0:
         raise GeometryError(f"band depth must be positive, got {depth_km}")
     if line.is_empty:
         raise GeometryError("the band's line is empty: the two areas share no boundary")
-    return inside.intersection(line.buffer(depth_km * 1000.0))
+    distance = depth_km * 1000.0
+    if side == "both":
+        band = line.buffer(distance)
+    else:
+        lines = [g for g in shapely.get_parts(shapely.line_merge(line) if line.geom_type == "MultiLineString" else line)
+                 if g.geom_type == "LineString"]
+        if not lines:
+            raise GeometryError(f"a band on one side needs a line, got a {line.geom_type}")
+        sign = 1 if side == "left" else -1
+        band = shapely.union_all([shapely.buffer(g, sign * distance, single_sided=True) for g in lines])
+    return band if inside is None else inside.intersection(band)
 
 
 def shared_boundary(area: BaseGeometry, other: BaseGeometry) -> BaseGeometry:
@@ -196,7 +242,8 @@ def shared_boundary(area: BaseGeometry, other: BaseGeometry) -> BaseGeometry:
     return area.boundary.intersection(other.buffer(SHARED_EDGE_TOLERANCE_M))
 
 
-def from_file(path: Path) -> BaseGeometry:
+def from_file(path: Path, ground: Ground = SYRIA) -> BaseGeometry:
+    """Every geometry of a published map (GeoJSON, GeoPackage), in metres: areas, lines or points."""
     if not path.exists():
         raise GeometryError(f"{path}: no such file")
     try:
@@ -205,7 +252,20 @@ def from_file(path: Path) -> BaseGeometry:
         raise GeometryError(f"{path}: cannot be read as GeoJSON/GeoPackage ({exc})") from None
     if frame.crs is None:
         frame = frame.set_crs("EPSG:4326")
-    return shapely.union_all(frame.to_crs(METRIC_CRS).geometry.values)
+    geoms = [g for g in frame.to_crs(ground.crs).geometry.values if g is not None and not g.is_empty]
+    if not geoms:
+        raise GeometryError(f"{path}: holds no geometry")
+    return shapely.union_all(geoms)
+
+
+def kind_of(geom: BaseGeometry) -> str:
+    """area, line or point — what a geometry can stand for."""
+    kinds = {g.geom_type for g in shapely.get_parts(geom)}
+    if kinds & {"Polygon", "MultiPolygon"}:
+        return "area"
+    if kinds & {"LineString", "LinearRing", "MultiLineString"}:
+        return "line"
+    return "point"
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -222,15 +282,16 @@ class Evaluator:
     """
 
     def __init__(self, zone_expression: ZoneResolver | None = None, base_dir: Path | None = None,
-                 places: Places | None = None):
+                 ground: Ground = SYRIA):
         self._zone_expression = zone_expression
         self._base_dir = base_dir or Path.cwd()
-        self._places = dict(places or {})
+        self.ground = ground
+        self._ground_key = ground.key()
         self._memo: dict[str, BaseGeometry] = {}
 
     def key(self, expr: Mapping[str, Any]) -> str:
         inlined = self._inline(expr, ())
-        text = json.dumps([inlined, sorted(self._places.items())], sort_keys=True, default=str) + data_version()
+        text = json.dumps([inlined, self._ground_key], sort_keys=True, default=str) + data_version()
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def _inline(self, expr: Any, seen: tuple[str, ...]) -> Any:
@@ -254,6 +315,13 @@ class Evaluator:
             raise GeometryError(f"zone {zone_id!r} is referenced outside a regime")
         return self._zone_expression(zone_id)
 
+    def area(self, expr: Mapping[str, Any], what: str = "an area") -> BaseGeometry:
+        """An expression that must give an area (a zone, the inside of a band)."""
+        geom = self.evaluate(expr)
+        if not geom.is_empty and kind_of(geom) != "area":
+            raise GeometryError(f"{what} needs an area (polygons); the expression gives a {geom.geom_type}")
+        return geom
+
     def evaluate(self, expr: Mapping[str, Any]) -> BaseGeometry:
         key = self.key(expr)
         if key not in self._memo:
@@ -268,31 +336,34 @@ class Evaluator:
         if not isinstance(expr, Mapping) or len(expr) != 1:
             raise GeometryError(f"an expression is a mapping with one operator, got {expr!r}")
         (op, arg), = expr.items()
+        ground = self.ground
         if op == "admin":
             spec = {"names": arg} if isinstance(arg, (str, list)) else arg
-            geom = admin(_listify(spec["names"]), spec.get("level"), spec.get("within"))
+            geom = admin(_listify(spec["names"]), spec.get("level"), spec.get("within"), ground)
         elif op == "part_of":
-            geom = part_of(arg["parent"], arg["direction"], arg["level"],
-                           arg.get("half_angle", DEFAULT_HALF_ANGLE), arg.get("exclude"), arg.get("parent_level"))
+            geom = part_of(arg["parent"], arg["direction"], arg["level"], arg.get("half_angle", DEFAULT_HALF_ANGLE),
+                           arg.get("exclude"), arg.get("parent_level"), ground)
         elif op == "band_along":
-            area = self.evaluate(arg["inside"])
+            area = self.area(arg["inside"], "band_along's inside") if arg.get("inside") else None
             if "boundary_with" in arg:
-                line = shared_boundary(area, self.evaluate(arg["boundary_with"]))
+                if area is None:
+                    raise GeometryError("band_along with boundary_with needs an inside area")
+                line = shared_boundary(area, self.area(arg["boundary_with"], "band_along's boundary_with"))
             elif "road" in arg:
-                line = road_line(arg["road"])
+                line = road_line(arg["road"], ground)
             else:
                 line = self.evaluate(arg["line"])
-            geom = band_along(area, line, float(arg["depth_km"]))
+            geom = band_along(area, line, float(arg["depth_km"]), arg.get("side", "both"))
         elif op == "corridor":
-            geom = corridor(arg["road"], arg["from"], arg["to"], float(arg["width_km"]), self._places)
+            geom = corridor(arg["road"], arg["from"], arg["to"], float(arg["width_km"]), ground)
         elif op == "around":
-            geom = around(_listify(arg["places"]), float(arg["km"]), self._places)
+            geom = around(_listify(arg["places"]), float(arg["km"]), ground)
         elif op == "file":
-            geom = from_file(self._base_dir / arg["path"])
+            return from_file(self._base_dir / arg["path"], ground)  # lines and points stay what they are
         elif op == "zone":
             geom = self.evaluate(self._resolve_zone(arg))
         elif op in ("union", "intersection", "difference"):
-            parts = [self.evaluate(e) for e in arg]
+            parts = [self.area(e, op) for e in arg]
             if not parts:
                 raise GeometryError(f"{op} needs at least one expression")
             if op == "union":

@@ -17,6 +17,7 @@ from ..geodata.basedata import METRIC_CRS, WGS84
 from ..regime.clock import When, in_period, local_minute, moment_before
 from ..regime.models import ControlChange, Regime, Rule, Zone
 from .expressions import Evaluator, _clean
+from .ground import ground_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class ZoneShape:
     metric: BaseGeometry
     wgs84: BaseGeometry
     versions: tuple[ZoneVersion, ...] = ()
+    crs: str = METRIC_CRS  # the regime's metric CRS, in which ``metric`` is drawn
 
     @property
     def area_km2(self) -> float:
@@ -61,15 +63,15 @@ class ZoneShape:
 
     def at(self, at: When, timezone: str) -> ZoneShape:
         version = self.version_at(at, timezone)
-        return ZoneShape(self.zone, version.metric, version.wgs84, self.versions)
+        return ZoneShape(self.zone, version.metric, version.wgs84, self.versions, self.crs)
 
 
 def expression_of(zone: Zone) -> dict[str, Any]:
     return zone.geometry.model_dump(by_alias=True, exclude_none=True)
 
 
-def to_wgs84(metric: BaseGeometry) -> BaseGeometry:
-    wgs84 = gpd.GeoSeries([metric], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
+def to_wgs84(metric: BaseGeometry, crs: str = METRIC_CRS) -> BaseGeometry:
+    wgs84 = gpd.GeoSeries([metric], crs=crs).to_crs(WGS84).iloc[0]
     return shapely.make_valid(wgs84) if not wgs84.is_valid else wgs84
 
 
@@ -86,11 +88,12 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
             raise GeometryError(f"unknown zone {zone_id!r}")
         return expression_of(by_id[zone_id])
 
-    evaluator = Evaluator(zone_expression, Path(source).parent if source else None, regime.place_table())
+    ground = ground_of(regime)
+    evaluator = Evaluator(zone_expression, Path(source).parent if source else None, ground)
     changes = []
     for index, change in enumerate(regime.control):
         try:
-            area = evaluator.evaluate(change.area.model_dump(by_alias=True, exclude_none=True))
+            area = evaluator.area(change.area.model_dump(by_alias=True, exclude_none=True), "a change of control")
         except CeasefireError as exc:
             raise GeometryError(f"control[{index}].area (change {change.id}): {exc}") from None
         changes.append((change, area))
@@ -98,21 +101,22 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
     shapes = {}
     for index, zone in enumerate(regime.zones):
         try:
-            metric = evaluator.evaluate(expression_of(zone))
+            metric = evaluator.area(expression_of(zone), "a zone")
         except CeasefireError as exc:
             raise GeometryError(f"zones[{index}].geometry (zone {zone.id}): {exc}") from None
         if metric.is_empty:
             raise GeometryError(f"zones[{index}].geometry (zone {zone.id}): the expression yields an empty area")
-        wgs84 = to_wgs84(metric)
-        versions = _versions(zone, metric, wgs84, changes, regime) if zone.follows_control else (
+        wgs84 = to_wgs84(metric, ground.crs)
+        versions = _versions(zone, metric, wgs84, changes, regime, ground.crs) if zone.follows_control else (
             ZoneVersion(zone.valid_from, zone.valid_to, metric, wgs84),)
-        shapes[zone.id] = ZoneShape(zone, metric, wgs84, versions)
+        shapes[zone.id] = ZoneShape(zone, metric, wgs84, versions, ground.crs)
     regime._shapes = shapes
     return shapes
 
 
 def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry,
-              changes: list[tuple[ControlChange, BaseGeometry]], regime: Regime) -> tuple[ZoneVersion, ...]:
+              changes: list[tuple[ControlChange, BaseGeometry]], regime: Regime, crs: str
+              ) -> tuple[ZoneVersion, ...]:
     """The zone's ground version by version: it starts as the defined area (held by its side when the
     agreement drew it) and loses or regains each area whose control changes while it is in force."""
     tz = regime.timezone
@@ -139,7 +143,7 @@ def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry,
     versions = []
     for number, (start, geom, change, applied) in enumerate(starts):
         end = moment_before(starts[number + 1][0]) if number + 1 < len(starts) else zone.valid_to
-        wgs84 = defined_wgs84 if geom is defined else to_wgs84(geom)
+        wgs84 = defined_wgs84 if geom is defined else to_wgs84(geom, crs)
         versions.append(ZoneVersion(start, end, geom, wgs84, change, applied))
     return tuple(versions)
 
@@ -166,8 +170,9 @@ def control_at(regime: Regime, lon: float, lat: float, at: When) -> ControlChang
 def control_areas(regime: Regime) -> list[tuple[ControlChange, BaseGeometry]]:
     """Every change of control with its area in degrees (prepared), oldest first."""
     if regime._control is None:
-        evaluator = Evaluator(None, Path(regime._source).parent if regime._source else None, regime.place_table())
-        areas = [(c, to_wgs84(evaluator.evaluate(c.area.model_dump(by_alias=True, exclude_none=True))))
+        ground = ground_of(regime)
+        evaluator = Evaluator(None, Path(regime._source).parent if regime._source else None, ground)
+        areas = [(c, to_wgs84(evaluator.area(c.area.model_dump(by_alias=True, exclude_none=True)), ground.crs))
                  for c in regime.control]
         areas.sort(key=lambda item: local_minute(item[0].at, regime.timezone))
         for _, area in areas:
