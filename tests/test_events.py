@@ -82,8 +82,8 @@ def test_acled_layout_rows():
     table = pa.concat_tables([b.events for b in batches])
     rows = {r["source_id"]: r for r in table.to_pylist()}
     assert table.schema == EVENT_SCHEMA
-    assert rows["TST001"]["sub_event_type"] == "shelling" and rows["TST001"]["weapon_class"] == "heavy"
-    assert rows["TST003"]["sub_event_type"] == "air-strike" and rows["TST003"]["weapon_class"] == "aircraft"
+    assert rows["TST001"]["sub_event_type"] == "shelling" and rows["TST001"]["weapon_class"] == "artillery"
+    assert rows["TST003"]["sub_event_type"] == "air-strike" and rows["TST003"]["weapon_class"] == "fixed-wing"
     assert rows["TST007"]["sub_event_type"] == "drone-strike"  # ACLED's "Air/drone strike" told apart by its notes
     assert str(rows["TST005"]["date"]) == "2018-10-20"  # "20 October 2018"
     assert rows["TST004"]["actor2"] == "Hayat Tahrir al-Sham"

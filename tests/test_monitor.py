@@ -345,7 +345,7 @@ def test_zones_and_rules_in_force_at_an_instant(regime):
 def test_a_ucdp_headline_that_names_one_kind_sets_it(regime, index, sample, judged):
     strike = sample[sample["notes"].str.startswith("Warplanes kill a woman", na=False)]
     assert len(strike) == 1 and strike["sub_event_type"].iloc[0] == "air-strike"
-    assert strike["weapon_class"].iloc[0] == "aircraft"
+    assert strike["weapon_class"].iloc[0] == "fixed-wing"  # the finest class the headline states
     found = judge(regime, strike.assign(date="2019-06-01", date_end="2019-06-01"), index)
     assert found["reason"].iloc[0].startswith("An air strike involving Government of Syria and Syrian insurgents")
 

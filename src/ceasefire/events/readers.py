@@ -107,13 +107,22 @@ ACLED_DATE_PRECISION = {"1": "day", "2": "week", "3": "month"}
 ACLED_PLACE_PRECISION = {"1": "exact", "2": "near", "3": "district"}
 ACLED_REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "latitude", "longitude",
                   "geo_precision", "time_precision", "fatalities")
-# Weapon classes read from ACLED's notes, first match wins (heavier evidence first).
+# Weapon classes read from a source's text (ACLED notes, UCDP headlines): the finest class it states,
+# first match wins (the most specific evidence first).
 WEAPON_PATTERNS = [
-    ("drone", r"(?i)\b(drone|uav|unmanned)"),
-    ("aircraft", r"(?i)(warplane|air ?strike|airstrike|helicopter|barrel bomb|jet|aircraft)"),
-    ("heavy", r"(?i)(artillery|mortar|tank|mlrs|rocket launcher|howitzer|missile|shell(ed|ing)|grad rocket)"),
-    ("explosive", r"(?i)\b(ied|vbied|landmine|mine|explosive device|car bomb)"),
-    ("small-arms", r"(?i)(gunfire|small arms|sniper|machine ?gun|shot dead|rifle)"),
+    ("drone", r"(?i)\b(drones?|uavs?|unmanned)"),
+    ("helicopter", r"(?i)(helicopters?|barrel bombs?|explosive barrels?)"),
+    ("fixed-wing", r"(?i)(war ?planes?|war ?jets?|\bjets?\b|bombers?|su-2[2-5]|su-34|mig-2[0-9])"),
+    ("aircraft", r"(?i)(air ?strikes?|airstrikes?|air[ -]raids?|aerial|aircraft)"),
+    ("heavy-mlrs", r"(?i)(smerch|uragan|tornado|bm-2[7-9]|bm-30)"),
+    ("mlrs", r"(?i)(\bmlrs\b|multiple rocket|rocket launchers?|grad\b|bm-21|golan-1000|elephant rockets?)"),
+    ("tactical-missile", r"(?i)(tochka|iskander|ballistic missiles?|tactical missiles?)"),
+    ("mortar", r"(?i)mortars?"),
+    ("tank", r"(?i)\btanks?\b"),
+    ("artillery", r"(?i)(artillery|howitzers?|\b1[0-9]{2} ?mm\b|cannon)"),
+    ("heavy", r"(?i)(missiles?|rockets?|shell(s|ed|ing)?\b)"),
+    ("explosive", r"(?i)\b(ieds?|vbieds?|landmines?|mines?|explosive devices?|car bombs?)"),
+    ("small-arms", r"(?i)(gunfire|small arms|snipers?|machine ?guns?|shot dead|rifles?)"),
 ]
 
 

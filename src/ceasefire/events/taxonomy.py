@@ -24,16 +24,45 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
 GROUPS: dict[str, tuple[str, ...]] = {
     "hostilities": ("battles", "explosions", "violence-against-civilians", "organized-violence"),
 }
-WEAPON_CLASSES: dict[str, tuple[str, ...]] = {
-    "heavy": ("tank", "mlrs", "artillery", "mortar", "missile"),
-    "aircraft": ("aircraft", "helicopter", "barrel-bomb"),
-    "drone": ("drone",),
-    "small-arms": ("small-arms", "rifle", "machine-gun"),
-    "explosive": ("ied", "vbied", "mine", "grenade"),
+# Weapon classes form a small tree: a rule naming a class covers every class below it, and an event
+# whose source names only a class above the rule's (shelling: "heavy", not which) may be the rule's.
+# Minsk-style withdrawal lines need the finer classes: artillery of 100 mm and more, MLRS, heavy MLRS
+# (Smerch, Uragan, Tornado) and tactical missiles each have their own distance.
+WEAPON_TREE: dict[str, tuple[str, ...]] = {
+    "heavy": ("artillery", "mortar", "tank", "mlrs", "tactical-missile"),
+    "mlrs": ("heavy-mlrs",),
+    "aircraft": ("fixed-wing", "helicopter"),
+    "drone": (),
+    "small-arms": (),
+    "explosive": (),
 }
+WEAPON_PARENT: dict[str, str] = {child: parent for parent, children in WEAPON_TREE.items() for child in children}
+WEAPON_CLASSES: tuple[str, ...] = tuple(dict.fromkeys([*WEAPON_TREE, *WEAPON_PARENT]))
 # A sub-type that by itself tells the weapon class, when a dataset does not say it.
 IMPLIED_WEAPON: dict[str, str] = {"shelling": "heavy", "air-strike": "aircraft", "drone-strike": "drone",
                                   "remote-explosive": "explosive", "heavy-weapons-presence": "heavy"}
+
+
+def weapon_descendants(weapons: list[str] | tuple[str, ...]) -> frozenset[str]:
+    """The classes and every class below them."""
+    out: set[str] = set()
+    todo = list(weapons)
+    while todo:
+        weapon = todo.pop()
+        if weapon not in out:
+            out.add(weapon)
+            todo.extend(WEAPON_TREE.get(weapon, ()))
+    return frozenset(out)
+
+
+def weapon_ancestors(weapon: str) -> frozenset[str]:
+    """The classes above a class (heavy-mlrs → mlrs, heavy)."""
+    out = set()
+    while weapon in WEAPON_PARENT:
+        weapon = WEAPON_PARENT[weapon]
+        out.add(weapon)
+    return frozenset(out)
+
 
 # Fire from a distance: such an event is placed where it struck, not where it was fired from.
 REMOTE_KINDS = frozenset({"shelling", "air-strike", "drone-strike"})

@@ -35,7 +35,7 @@ STATUS_NAMES = ("confirmed", "possible", "excluded")
 STATUS_CODES = np.zeros(EXCLUDED + 1, np.int8)  # engine status code → category of the status column
 STATUS_CODES[[CONFIRMED, POSSIBLE, EXCLUDED]] = [0, 1, 2]
 PARTS = ["sub", "roles", "a1", "a2", "zone", "version", "period", "candidates", "code", "place_status", "why", "area", "radius",
-         "time_status", "time_cut", "precision", "side_unknown", "fired_in", "exception", "exception_maybe", "by_text",
+         "time_status", "time_cut", "precision", "side_unknown", "weapon_vague", "fired_in", "exception", "exception_maybe", "by_text",
          "rule"]
 
 
@@ -188,6 +188,8 @@ def _because(regime: Regime, index: MonitorIndex, rule: Rule, first: dict, event
                            f"({when})")
     if first["side_unknown"]:
         reasons.append("the source does not name every side the rule requires")
+    if first["weapon_vague"]:
+        reasons.append(f"the source does not say whether the weapons were {' or '.join(rule.weapons)}")
     if first["fired_in"]:
         reasons.append("the event is placed where the fire struck, and what the rule keeps out of the zone may "
                        "have fired from outside it")

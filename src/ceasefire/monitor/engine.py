@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..events.taxonomy import IMPLIED_WEAPON, REMOTE_KINDS, expand_kinds
+from ..events.taxonomy import IMPLIED_WEAPON, REMOTE_KINDS, expand_kinds, weapon_ancestors, weapon_descendants
 from ..geodata.basedata import METRIC_CRS
 from ..regime.actors import ActorMap
 from ..regime.clock import local_minute
@@ -252,10 +252,16 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     parts = []
     for rule_number, rule in enumerate(regime.rules):
         kind_ok = _lookup(np.isin(sub_names, list(expand_kinds(rule.forbidden))), sub_codes)
+        weapon_vague = np.zeros(len(events), bool)  # the source names only a coarser class than the rule's
         if rule.weapons:
-            stated = _lookup(np.isin(weapon_names, rule.weapons), weapon_codes)
-            implied = _lookup(np.isin(implied_names, rule.weapons), sub_codes)
-            kind_ok &= np.where(weapon_codes >= 0, stated, implied)
+            covered = list(weapon_descendants(rule.weapons))
+            coarser = list(frozenset().union(*(weapon_ancestors(w) for w in rule.weapons)) - set(covered))
+            stated = weapon_codes >= 0
+            certain = np.where(stated, _lookup(np.isin(weapon_names, covered), weapon_codes),
+                               _lookup(np.isin(implied_names, covered), sub_codes))
+            weapon_vague = ~certain & np.where(stated, _lookup(np.isin(weapon_names, coarser), weapon_codes),
+                                               _lookup(np.isin(implied_names, coarser), sub_codes))
+            kind_ok &= certain | weapon_vague
         if rule.on_patrol:
             kind_ok &= events["on_patrol"].to_numpy(bool) if "on_patrol" in events else np.zeros(len(events), bool)
         if not kind_ok.any():
@@ -284,6 +290,7 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         for number, (z, _) in enumerate(rule_pieces):
             candidates |= (stacked[number, rows] > NONE).astype(np.int64) << zone_ids.index(z)
         code = status[rows].copy()
+        code[weapon_vague[rows]] = np.minimum(code[weapon_vague[rows]], POSSIBLE)
         side_unknown = ~fits_c[rows]
         code[side_unknown] = np.minimum(code[side_unknown], POSSIBLE)
         fired_in = np.zeros(rows.size, bool)  # a presence rule, and fire that may have come from outside
@@ -314,7 +321,7 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
             "version": version_index[best_rows],
             "candidates": candidates,
             "code": code, "place_status": place_status, "time_status": time_status, "time_cut": time_cut,
-            "side_unknown": side_unknown, "fired_in": fired_in, "exception": exception, "exception_maybe": exception_maybe,
+            "side_unknown": side_unknown, "weapon_vague": weapon_vague[rows], "fired_in": fired_in, "exception": exception, "exception_maybe": exception_maybe,
             "by_text": by_text, "o12": reading.certain12[rows] | reading.maybe12[rows],
             "o21": reading.certain21[rows] | reading.maybe21[rows],
         }))

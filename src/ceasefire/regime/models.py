@@ -288,7 +288,9 @@ class Rule(Strict):
         "who must not act (the perpetrator): party ids, sides or designations; empty = anyone"))
     against: list[str] = Field(default_factory=list, description=(
         "against whom (the target): party ids, sides or designations; empty = anyone"))
-    weapons: list[str] = Field(default_factory=list, description="weapon classes; empty = any weapon")
+    weapons: list[str] = Field(default_factory=list, description=(
+        "weapon classes (a class covers the classes below it: heavy → artillery, mortar, tank, mlrs → heavy-mlrs, "
+        "tactical-missile; aircraft → fixed-wing, helicopter; drone; small-arms; explosive); empty = any weapon"))
     from_: When = Field(alias="from")
     until: When | None = Field(None, description="last day (or instant) the rule applies; empty while it lasts")
     suspensions: list[Suspension] = Field(default_factory=list, description=(
