@@ -193,7 +193,7 @@ def zones(regime_name: str, at: dt.date, fmt: str, output: Path | None) -> None:
         click.echo(text)
 
 
-@main.command()
+@main.command(context_settings={"ignore_unknown_options": True})  # "-74.5" is a longitude, not an option
 @click.argument("lon", type=float)
 @click.argument("lat", type=float)
 @regime_option
