@@ -116,7 +116,7 @@ control:
 """
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    with pytest.raises(RegimeError, match="control c1: held_by names unknown side 'nobody'"):
+    with pytest.raises(RegimeError, match="control\\[0\\].held_by: control c1: held_by side 'nobody' is not defined"):
         load_regime(path)
 
 

@@ -128,6 +128,6 @@ def test_a_line_where_an_area_is_wanted_names_both_types(tmp_path):
         (tmp_path / name).write_text((HERE / name).read_text())
     path = tmp_path / "line-zone.yaml"
     path.write_text(text)
-    with pytest.raises(RegimeError, match="zone square.*a zone needs an area \\(polygons\\); the expression gives a "
+    with pytest.raises(RegimeError, match="zones\\[4\\].geometry \\(square\\): a zone needs an area \\(polygons\\); the expression gives a "
                                           "LineString"):
         load_regime(path, check_geometry=True)

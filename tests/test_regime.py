@@ -114,7 +114,7 @@ def test_broken_file_names_path_line_and_expectation():
 
 
 @pytest.mark.parametrize(("mutate", "needle"), [
-    (lambda d: d["zones"][0].update(established_by="nope"), "unknown agreement 'nope'"),
+    (lambda d: d["zones"][0].update(established_by="nope"), "zone south: agreement 'nope' is not defined"),
     (lambda d: d["zones"][1].pop("end_note"), "end_note"),
     (lambda d: d["rules"][0].update(forbidden=["dancing"]), "unknown event kind"),
     (lambda d: d["zones"][0]["geometry"].update(extra={"admin": "Idlib"}), "one operator"),
@@ -158,3 +158,26 @@ def test_json_schema_names_every_operator():
     schema = json.dumps(Regime.model_json_schema(by_alias=True))
     for op in ("admin", "part_of", "band_along", "corridor", "file", "union", "difference", "intersection"):
         assert f'"{op}"' in schema
+
+
+def test_every_problem_of_a_file_in_one_round_with_lines_and_suggestions(tmp_path):
+    """Field, reference and geometry problems together, each with the line of the entry at fault."""
+    data = yaml.safe_load((DATA / "tiny-regime.yaml").read_text())
+    data["zones"][0]["geometry"]["part_of"]["parent"] = "Daraz"  # a typo in a unit's name: geometry
+    data["zones"][1]["established_by"] = "deel"  # a reference
+    data["rules"][0]["forbidden"] = ["dancing"]  # a field
+    data["rules"][0]["zones"] = ["south", "nowhere"]  # another reference
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(RegimeError) as err:
+        load_regime(path, check_geometry=True)
+    lines = str(err.value).splitlines()
+    assert len(lines) == 4
+    text = path.read_text().splitlines()
+    assert [int(line.split(":")[1]) for line in lines] == sorted(int(line.split(":")[1]) for line in lines)
+    for needle in ["Daraz", "deel", "dancing", "nowhere"]:
+        line = next(line for line in lines if needle in line)
+        number = int(line.split(":")[1])
+        assert needle in "\n".join(text[number - 1:number + 3]), line  # the entry at fault, at or just below
+    assert any("(did you mean 'Daraa'?)" in line for line in lines)
+    assert any("agreement 'deel' is not defined (did you mean 'deal'?)" in line for line in lines)

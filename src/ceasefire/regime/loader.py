@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import CeasefireError, RegimeError
-from .models import Regime
+from ..errors import CeasefireError, GeometryError, RegimeError
+from .models import Regime, reference_problems, suggest
 
 BUILTIN_DIR = Path(str(resources.files("ceasefire") / "regime" / "builtin"))
 
@@ -78,27 +78,116 @@ def load_regime(name_or_path: str | Path, check_geometry: bool = False) -> Regim
         raise RegimeError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if not isinstance(data, dict):
         raise RegimeError(f"{path}: a regime file is a mapping (id, name, parties, agreements, zones, …)")
+    problems = _field_problems(data, root, path)
+    problems += [(_line_of(root, loc), f"{path}:{_line_of(root, loc)}: {format_loc(loc)}: {message}")
+                 for loc, message in reference_problems(data)]
+    regime = _partial(data, problems)
+    if regime is not None:
+        regime._source = path
+        if check_geometry or problems:  # with other problems, geometry ones are reported in the same round
+            problems += _geometry_problems(regime, root, path)
+    if problems:
+        problems.sort(key=lambda p: p[0] or 0)
+        shown = [text for _, text in problems[:MAX_PROBLEMS]]
+        more = f"\n(and {len(problems) - MAX_PROBLEMS} more)" if len(problems) > MAX_PROBLEMS else ""
+        raise RegimeError("\n".join(shown) + more)
+    assert regime is not None
+    return regime
+
+
+MAX_PROBLEMS = 25
+
+
+def _field_problems(data: dict[str, Any], root: yaml.Node, path: Path) -> list[tuple[int | None, str]]:
+    """Every field a model refuses, each with its file line (reference checks come separately)."""
     try:
-        regime = Regime.model_validate(data)
+        Regime.model_validate(data, context={"references": False})
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors(include_url=False)[:5]:
+        out = []
+        for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
             line = _line_of(root, loc)
             got = f"; got {json.dumps(err['input'], default=str)[:60]}" if err["type"] not in (
                 "missing", "value_error") and not isinstance(err["input"], dict) else ""
-            lines.append(f"{path}:{line}: {format_loc(loc) or '(top)'}: {err['msg']}{got}")
-        more = f" (and {exc.error_count() - 5} more)" if exc.error_count() > 5 else ""
-        raise RegimeError("\n".join(lines) + more) from None
-    regime._source = path
-    if check_geometry:
-        from ..zones.timeline import regime_shapes
+            out.append((line, f"{path}:{line}: {format_loc(loc) or '(top)'}: {err['msg']}{got}"))
+        return out
+    return []
 
-        try:
-            regime_shapes(regime)
-        except CeasefireError as exc:
-            raise RegimeError(f"{path}: {exc}") from None
-    return regime
+
+def _partial(data: dict[str, Any], problems: list[tuple[int | None, str]]) -> Regime | None:
+    """The regime itself when nothing is wrong; otherwise the regime less its faulty entries, to compute
+    the geometry of the rest (None when even that cannot be had)."""
+    if not problems:
+        return Regime.model_validate(data)
+    kept = dict(data)
+    for kind in ("zones", "rules", "patrols", "control", "places", "umbrellas"):
+        entries = data.get(kind)
+        if isinstance(entries, list):
+            good = []
+            for entry in entries:
+                try:
+                    Regime.model_validate({**data, kind: [entry]}, context={"references": False})
+                    good.append(entry)
+                except ValidationError as exc:
+                    if not any(err["loc"][:1] == (kind,) for err in exc.errors()):
+                        good.append(entry)
+            kept[kind] = good
+    try:
+        return Regime.model_validate(kept, context={"references": False})
+    except ValidationError:
+        return None
+
+
+def _geometry_problems(regime: Regime, root: yaml.Node, path: Path) -> list[tuple[int | None, str]]:
+    """Each zone's and each change of control's geometry computed on its own: every failure, with its line."""
+    from ..zones.expressions import Evaluator
+    from ..zones.ground import ground_of
+    from ..zones.timeline import expression_of
+
+    try:
+        ground = ground_of(regime)
+    except CeasefireError as exc:
+        return [(None, f"{path}: {exc}")]
+    by_id = {z.id: z for z in regime.zones}
+
+    def zone_expression(zone_id: str) -> dict[str, Any]:
+        if zone_id not in by_id:
+            raise GeometryError(f"unknown zone {zone_id!r}{suggest(zone_id, by_id)}")
+        return expression_of(by_id[zone_id])
+
+    evaluator = Evaluator(zone_expression, path.parent, ground)
+    out = []
+    index = {z.id: i for i, z in enumerate(_entries(root, "zones"))} if root is not None else {}
+    for kind, entries, what in (("zones", regime.zones, "a zone"), ("control", regime.control, "a change of control")):
+        for number, entry in enumerate(entries):
+            expr = expression_of(entry) if kind == "zones" else entry.area.model_dump(by_alias=True, exclude_none=True)
+            try:
+                geom = evaluator.area(expr, what)
+                if geom.is_empty:
+                    raise GeometryError("the expression yields an empty area")
+            except CeasefireError as exc:
+                position = index.get(entry.id, number) if kind == "zones" else number
+                loc = (kind, position, "geometry" if kind == "zones" else "area")
+                line = _line_of(root, loc)
+                out.append((line, f"{path}:{line}: {format_loc(loc)} ({entry.id}): {exc}"))
+    return out
+
+
+def _entries(root: yaml.Node, kind: str) -> list[Any]:
+    """The ids of a list's entries in file order, as objects with an ``id`` (for line lookups)."""
+    from types import SimpleNamespace
+
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    node = next((v for k, v in root.value if k.value == kind), None)
+    if not isinstance(node, yaml.SequenceNode):
+        return []
+    ids = []
+    for item in node.value:
+        ident = next((v.value for k, v in item.value if k.value == "id"), None) if isinstance(item, yaml.MappingNode) \
+            else None
+        ids.append(SimpleNamespace(id=ident))
+    return ids
 
 
 def source_of(regime: Regime) -> Path | None:

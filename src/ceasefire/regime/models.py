@@ -10,9 +10,11 @@ every date, is read in the regime's ``timezone`` (see :mod:`ceasefire.regime.clo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, ValidationInfo, field_validator,
+                      model_validator)
 
 from ..events.taxonomy import EVENT_KINDS, WEAPON_CLASSES
 from .clock import When, in_period, moment_after, moment_before, zone_info
@@ -402,51 +404,12 @@ class Regime(Strict):
         return v
 
     @model_validator(mode="after")
-    def _references(self) -> Regime:
-        for kind in ("parties", "agreements", "zones", "rules", "patrols", "control"):
-            ids = [item.id for item in getattr(self, kind)]
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            if dupes:
-                raise ValueError(f"{kind}: duplicate id(s) {dupes}")
-        parties = {p.id for p in self.parties}
-        names = parties | {p.side for p in self.parties if p.side} | {
-            p.designation for p in self.parties if p.designation}
-        agreements = {a.id for a in self.agreements}
-        zones = {z.id for z in self.zones}
-        problems = []
-        for a in self.agreements:
-            problems += [f"agreement {a.id}: unknown party {p!r}" for p in [*a.parties, *a.guarantors]
-                         if p not in parties]
-            problems += [f"agreement {a.id}: amends unknown agreement {x!r}" for x in a.amends if x not in agreements]
-        for z in self.zones:
-            if z.established_by not in agreements:
-                problems.append(f"zone {z.id}: established_by unknown agreement {z.established_by!r}")
-        for r in self.rules:
-            if r.agreement not in agreements:
-                problems.append(f"rule {r.id}: unknown agreement {r.agreement!r}")
-            problems += [f"rule {r.id}: unknown zone {z!r}" for z in r.zones if z not in zones]
-            for field in ("between", "by", "against"):
-                problems += [f"rule {r.id}: '{field}' names unknown {b!r}" for b in getattr(r, field)
-                             if b not in names]
-            problems += [f"rule {r.id}: exception names unknown {x!r}" for e in r.exceptions for x in e.against
-                         if x not in names]
-        for m in self.patrols:
-            if m.agreement not in agreements:
-                problems.append(f"patrol {m.id}: unknown agreement {m.agreement!r}")
-            if m.zone and m.zone not in zones:
-                problems.append(f"patrol {m.id}: unknown zone {m.zone!r}")
-            problems += [f"patrol {m.id}: unknown force {f!r}" for f in m.forces if f not in parties]
-        for z in self.zones:
-            if z.follows_control and z.follows_control not in names:
-                problems.append(f"zone {z.id}: follows_control names unknown side {z.follows_control!r}")
-        for c in self.control:
-            if c.held_by not in names:
-                problems.append(f"control {c.id}: held_by names unknown side {c.held_by!r}")
-        for u in self.umbrellas:
-            problems += [f"umbrella {u.actor!r}: may_include names unknown party {p!r}" for p in u.may_include
-                         if p not in parties]
+    def _references(self, info: ValidationInfo) -> Regime:
+        if info.context and info.context.get("references") is False:  # the loader checks them itself
+            return self
+        problems = reference_problems(self.model_dump(by_alias=True))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("; ".join(message for _, message in problems))
         return self
 
     def place_table(self) -> dict[str, tuple[float, float]]:
@@ -460,6 +423,82 @@ class Regime(Strict):
 
     def agreement(self, agreement_id: str) -> Agreement:
         return _by_id(self.agreements, agreement_id)
+
+
+def suggest(name: object, known: Iterable[str]) -> str:
+    """' (did you mean 'Homs'?)' when a known name is close to an unknown one, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """Every reference in a regime (as parsed) that names nothing: (where in the file, what is wrong).
+
+    Works on raw data too, so that a file with field errors still gets its reference errors in the
+    same round."""
+
+    def items(kind: str) -> list[tuple[int, Mapping[str, Any]]]:
+        value = data.get(kind) or []
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)] if isinstance(value, list) \
+            else []
+
+    def listed(item: Mapping[str, Any], key: str) -> list[Any]:
+        value = item.get(key) or []
+        return value if isinstance(value, list) else [value]
+
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    for kind in ("parties", "agreements", "zones", "rules", "patrols", "control"):
+        seen: dict[Any, int] = {}
+        for i, item in items(kind):
+            if item.get("id") in seen:
+                problems.append(((kind, i, "id"), f"{kind}[{i}]: duplicate id {item.get('id')!r} "
+                                                  f"(also {kind}[{seen[item.get('id')]}])"))
+            seen.setdefault(item.get("id"), i)
+    parties = {p.get("id") for _, p in items("parties")}
+    names = parties | {p.get("side") for _, p in items("parties") if p.get("side")} | {
+        p.get("designation") for _, p in items("parties") if p.get("designation")}
+    agreements = {a.get("id") for _, a in items("agreements")}
+    zones = {z.get("id") for _, z in items("zones")}
+
+    def check(loc: tuple[Any, ...], value: Any, known: set[Any], what: str) -> None:
+        if value not in known:
+            choices = sorted(str(k) for k in known if k)
+            problems.append((loc, f"{what} {value!r} is not defined{suggest(value, choices)}"))
+
+    for i, a in items("agreements"):
+        for key in ("parties", "guarantors"):
+            for j, p in enumerate(listed(a, key)):
+                check(("agreements", i, key, j), p, parties, f"agreement {a.get('id')}: party")
+        for j, x in enumerate(listed(a, "amends")):
+            check(("agreements", i, "amends", j), x, agreements, f"agreement {a.get('id')}: amended agreement")
+    for i, z in items("zones"):
+        check(("zones", i, "established_by"), z.get("established_by"), agreements, f"zone {z.get('id')}: agreement")
+        if z.get("follows_control"):
+            check(("zones", i, "follows_control"), z.get("follows_control"), names, f"zone {z.get('id')}: side")
+    for i, r in items("rules"):
+        check(("rules", i, "agreement"), r.get("agreement"), agreements, f"rule {r.get('id')}: agreement")
+        for j, z in enumerate(listed(r, "zones")):
+            check(("rules", i, "zones", j), z, zones, f"rule {r.get('id')}: zone")
+        for key in ("between", "by", "against"):
+            for j, b in enumerate(listed(r, key)):
+                check(("rules", i, key, j), b, names, f"rule {r.get('id')}: '{key}' side")
+        for k, e in enumerate(listed(r, "exceptions")):
+            for j, x in enumerate(listed(e, "against") if isinstance(e, Mapping) else []):
+                check(("rules", i, "exceptions", k, "against", j), x, names, f"rule {r.get('id')}: exception side")
+    for i, m in items("patrols"):
+        check(("patrols", i, "agreement"), m.get("agreement"), agreements, f"patrol {m.get('id')}: agreement")
+        if m.get("zone"):
+            check(("patrols", i, "zone"), m.get("zone"), zones, f"patrol {m.get('id')}: zone")
+        for j, f in enumerate(listed(m, "forces")):
+            check(("patrols", i, "forces", j), f, parties, f"patrol {m.get('id')}: force")
+    for i, c in items("control"):
+        check(("control", i, "held_by"), c.get("held_by"), names, f"control {c.get('id')}: held_by side")
+    for i, u in items("umbrellas"):
+        for j, p in enumerate(listed(u, "may_include")):
+            check(("umbrellas", i, "may_include", j), p, parties, f"umbrella {u.get('actor')!r}: party")
+    return problems
 
 
 def as_day(when: When) -> dt.date:

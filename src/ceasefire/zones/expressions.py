@@ -39,6 +39,7 @@ from shapely.ops import substring
 from ..errors import GeometryError
 from ..geodata.basedata import METRIC_CRS, admin_units_metric, data_version, find_places, roads
 from ..geodata.names import name_key
+from ..regime.models import suggest
 
 DIRECTIONS: dict[str, float] = {  # compass bearing in degrees, clockwise from grid north
     "N": 0, "NE": 45, "E": 90, "SE": 135, "S": 180, "SW": 225, "W": 270, "NW": 315,
@@ -93,7 +94,9 @@ def _units_named(names: list[str], level: int | None, within: str | None = None,
         hits = [i for i, row in enumerate(units.itertuples()) if row.pcode == name or key in keys[i]]
         if not hits:
             where = f" at level {level}" if level else ""
-            raise GeometryError(f"no administrative unit named {name!r}{where}")
+            hint = suggest(name, sorted(set(units["name"]))) or suggest(
+                name, sorted({a for row in units.itertuples() for a in row.aliases.split("|") if a}))
+            raise GeometryError(f"no administrative unit named {name!r}{where}{hint}")
         # A bare name may match a governorate, its district and its sub-district (Idlib, Idlib, Idleb):
         # without a level the coarsest unit is what the words mean.
         top = min(units.iloc[i]["level"] for i in hits)
