@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from ..regime import load_regime
+from ..regime import builtin_regimes, load_regime
 from ..regime.models import as_day
 from ..zones import zones_at, zones_frame
 from .geojson import to_geojson
@@ -44,8 +44,43 @@ def run_demo(regime_name: str, out_dir: Path, echo: Callable[[str], None] = prin
         written += [geojson, png]
     written += _monitor_sample(regime, out_dir, echo)
     written += _patrols(regime, out_dir, echo)
+    for other in builtin_regimes():  # every other built-in regime, beside this one
+        if other != regime.id:
+            written += _overview(load_regime(other, check_geometry=True), out_dir, echo)
     echo(f"\nWrote {len(written)} files to {out_dir}/ — open zones-2019-03-08.png for the map, "
          "violations-by-month.png and patrol-timeline.png for the charts.")
+    return written
+
+
+def _overview(regime, out_dir: Path, echo: Callable[[str], None]) -> list[Path]:
+    """A regime's timeline and its zones at the moments its agreements came into force, from the regime
+    alone: any regime can be shown so."""
+    echo(f"\n{regime.name}\n")
+    moments = sorted({a.in_force_from for a in regime.agreements}, key=lambda w: (as_day(w), str(w)))
+    for agreement in sorted(regime.agreements, key=lambda a: as_day(a.in_force_from)):
+        echo(f"  {agreement.in_force_from}  {agreement.id}: {agreement.title}")
+    written: list[Path] = []
+    for when in moments:
+        at = when if not isinstance(when, dt.datetime) else when + dt.timedelta(hours=1)  # just after it began
+        shapes = zones_at(regime, at)
+        day = as_day(at)
+        summary = ", ".join(f"{s.zone.id} ({s.area_km2:,.0f} km²)" for s in shapes) or "none yet"
+        echo(f"  zones at {at}: {summary}")
+        if shapes:
+            stem = f"{regime.id}-zones-{day.isoformat()}"
+            geojson = out_dir / f"{stem}.geojson"
+            geojson.write_text(to_geojson(zones_frame(shapes)) + "\n", encoding="utf-8")
+            written += [geojson, zone_map(shapes, day, regime.name, out_dir / f"{stem}.png")]
+    for rule in regime.rules:
+        echo(f"  rule {rule.id} from {rule.from_}: {rule.summary}")
+    if regime.patrols:
+        from ..patrols import plan_patrols
+
+        start = min(as_day(m.valid_from) for m in regime.patrols)
+        plan = plan_patrols(regime, start, 14)
+        echo(f"  patrols planned for {start} + 14 days: {len(plan.patrols)} "
+             f"({', '.join(sorted({p.mandate for p in plan.patrols}))}), "
+             f"{sum(p.length_km for p in plan.patrols):,.0f} km")
     return written
 
 
