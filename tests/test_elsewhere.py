@@ -131,3 +131,32 @@ def test_a_line_where_an_area_is_wanted_names_both_types(tmp_path):
     with pytest.raises(RegimeError, match="zones\\[4\\].geometry \\(square\\): a zone needs an area \\(polygons\\); the expression gives a "
                                           "LineString"):
         load_regime(path, check_geometry=True)
+
+
+def test_patrols_are_planned_in_the_regimes_own_projection(tmp_path):
+    """A route patrol on the valley's own road: its length agrees with the geodesic length, and the plan
+    round-trips through GeoJSON in the same projection."""
+    import datetime as dt
+
+    from ceasefire.patrols import plan_patrols, write_plan
+    from ceasefire.patrols.io import read_plan
+
+    text = (HERE / "elsewhere.yaml").read_text() + """
+patrols:
+  - {id: r1-joint, agreement: valley-accord, forces: [north, south], kind: joint, role: route, road: R1,
+     from_place: Puerto Norte, to_place: San Aurelio, cadence: weekly, valid_from: 2031-06-02}
+"""
+    for name in ("line-of-contact.geojson", "square.geojson", "roads.geojson"):
+        (tmp_path / name).write_text((HERE / name).read_text())
+    path = tmp_path / "with-patrols.yaml"
+    path.write_text(text)
+    regime = load_regime(path)
+    plan = plan_patrols(regime, dt.date(2031, 6, 2), 7)
+    assert plan.patrols and all(p.crs == "EPSG:32618" for p in plan.patrols)
+    geodesic = GEOD.geometry_length(shapely.LineString([(-74.6, 4.4), (-74.2, 4.6)])) / 1000
+    assert sum(p.length_km for p in plan.patrols) == pytest.approx(geodesic, rel=0.01)
+    written = tmp_path / "plan.geojson"
+    write_plan(plan.patrols, written)
+    again = read_plan(written)
+    assert again[0].crs == "EPSG:32618"
+    assert sum(p.length_km for p in again) == pytest.approx(sum(p.length_km for p in plan.patrols), rel=1e-6)

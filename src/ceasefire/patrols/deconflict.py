@@ -52,7 +52,7 @@ def may_meet(p: Patrol, q: Patrol) -> bool:
 def find_conflicts(patrols: list[Patrol], distance_km: float = DEFAULT_DISTANCE_KM) -> list[Conflict]:
     from pyproj import Transformer
 
-    to_wgs = Transformer.from_crs("EPSG:32637", "EPSG:4326", always_xy=True)
+    to_wgs = Transformer.from_crs(patrols[0].crs if patrols else "EPSG:32637", "EPSG:4326", always_xy=True)
     legs = [leg for p in patrols for leg in p.legs]
     by_id = {p.id: p for p in patrols}
     a, b = close_leg_pairs(legs, distance_km)

@@ -32,9 +32,11 @@ class Track:
     lon: np.ndarray
     lat: np.ndarray
 
+    crs: str = METRIC_CRS  # the metric projection of the plan it is matched to
+
     @cached_property
     def _metric_xy(self) -> np.ndarray:  # projected once: completion, deviation, stops and incidents all use it
-        pts = gpd.GeoSeries(shapely.points(self.lon, self.lat), crs=4326).to_crs(METRIC_CRS)
+        pts = gpd.GeoSeries(shapely.points(self.lon, self.lat), crs=4326).to_crs(self.crs)
         return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
 
     @property
@@ -45,8 +47,8 @@ class Track:
         return shapely.points(self._metric_xy)
 
 
-def _wgs(geom):
-    return gpd.GeoSeries([geom], crs=METRIC_CRS).to_crs(4326).iloc[0]
+def _wgs(geom, crs: str = METRIC_CRS):
+    return gpd.GeoSeries([geom], crs=crs).to_crs(4326).iloc[0]
 
 
 def plan_frame(patrols: list[Patrol]) -> gpd.GeoDataFrame:
@@ -56,9 +58,10 @@ def plan_frame(patrols: list[Patrol]) -> gpd.GeoDataFrame:
             rows.append({"patrol": p.id, "mandate": p.mandate, "forces": "+".join(p.forces), "kind": p.kind,
                          "role": p.role, "leg": leg.number, "length_km": round(leg.length_km, 2),
                          "start": p.start.isoformat(timespec="minutes"), "end": p.end.isoformat(timespec="minutes"),
-                         "status": p.status})
+                         "status": p.status, "crs": p.crs})
             geoms.append(leg.geometry)
-    return gpd.GeoDataFrame(rows, geometry=geoms, crs=METRIC_CRS).to_crs(4326)
+    crs = patrols[0].crs if patrols else METRIC_CRS
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=crs).to_crs(4326)
 
 
 def write_plan(patrols: list[Patrol], path: Path) -> None:
@@ -68,7 +71,10 @@ def write_plan(patrols: list[Patrol], path: Path) -> None:
 def read_plan(path: Path) -> list[Patrol]:
     """Patrols from a plan GeoJSON (one feature per leg), as written by `patrols plan`."""
     try:
-        frame = gpd.read_file(path).to_crs(METRIC_CRS)
+        frame = gpd.read_file(path)
+        # the plan says the metric projection its regime computes in (older plans: UTM 37N)
+        crs = str(frame["crs"].dropna().iloc[0]) if "crs" in frame and frame["crs"].notna().any() else METRIC_CRS
+        frame = frame.to_crs(crs)
     except Exception as exc:  # pyogrio raises several types
         raise InputError(f"{path}: not a readable plan GeoJSON ({exc})") from None
     needed = {"patrol", "mandate", "forces", "kind", "role", "leg", "start", "end"}
@@ -88,7 +94,7 @@ def read_plan(path: Path) -> list[Patrol]:
         if route.geom_type != "LineString":
             route = LineString(np.vstack([np.asarray(leg.geometry.coords) for leg in legs]))
         patrols.append(Patrol(pid, first["mandate"], tuple(first["forces"].split("+")), first["kind"], first["role"],
-                              route, start, end, legs, first.get("status", "planned") or "planned"))
+                              route, start, end, legs, first.get("status", "planned") or "planned", crs))
     return patrols
 
 

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 from shapely.geometry import LineString
 
+from ..geodata.basedata import METRIC_CRS
+
 
 @dataclass(frozen=True, slots=True)
 class Leg:
     patrol_id: str
     number: int
-    geometry: LineString  # metres, EPSG:32637
+    geometry: LineString  # metres, in the patrol's CRS
 
     @property
     def length_km(self) -> float:
@@ -26,11 +28,12 @@ class Patrol:
     forces: tuple[str, ...]
     kind: str  # joint, coordinated, independent
     role: str  # perimeter, interior, route
-    route: LineString  # metres, EPSG:32637
+    route: LineString  # metres, in ``crs``
     start: dt.datetime
     end: dt.datetime
     legs: list[Leg] = field(default_factory=list)
     status: str = "planned"
+    crs: str = METRIC_CRS  # the regime's metric projection
 
     @property
     def length_km(self) -> float:

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from ..regime.models import PatrolMandate, Regime
+from ..zones.ground import ground_of
 from .deconflict import DEFAULT_DISTANCE_KM, close_leg_pairs, may_meet
 from .model import Leg, Patrol
 from .routes import mandate_route, mandated_line, split
@@ -79,7 +80,7 @@ def plan_patrols(regime: Regime, start: dt.date, days: int, opts: PlanOptions | 
                 if not slots:
                     continue
                 patrol = Patrol(pid, mandate.id, tuple(mandate.forces), mandate.kind, mandate.role, sector,
-                                slots[0], slots[0] + _duration(sector, opts))
+                                slots[0], slots[0] + _duration(sector, opts), crs=ground_of(regime).crs)
                 patrol.legs = _legs(pid, sector, opts.leg_km)
                 candidates.append((patrol, slots))
             cycle += 1

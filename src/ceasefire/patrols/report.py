@@ -23,6 +23,8 @@ def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None
 
     planned = read_plan(plan_path)
     track = read_track(track_path)
+    if planned:
+        track.crs = planned[0].crs  # measured in the projection the plan was drawn in
     if patrol_id:
         chosen = [p for p in planned if p.id == patrol_id]
         if not chosen:
@@ -52,7 +54,7 @@ def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None
         track_frame = gpd.GeoDataFrame(
             [{"kind": "track", "patrol": patrol.id, "status": report.status, "completion": round(report.completion, 3),
               "incidents": ",".join(i["event_id"] for i in report.incidents)}],
-            geometry=[track.metric], crs="EPSG:32637").to_crs(4326)
+            geometry=[track.metric], crs=track.crs).to_crs(4326)
         inc_frame = gpd.GeoDataFrame(
             found.assign(kind="incident")[["kind", "patrol", "event_id", "date", "sub_event_type", "distance_m"]],
             geometry=gpd.points_from_xy(found["lon"], found["lat"]), crs=4326)

@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
 from ..errors import GeometryError
-from ..geodata.basedata import admin_units_metric
+from ..geodata.basedata import METRIC_CRS, admin_units_metric
 from ..regime.models import PatrolMandate, Regime
 from ..zones.expressions import road_section
 from ..zones.ground import ground_of
@@ -31,8 +31,8 @@ MIN_PIECE_M = 2_000.0
 
 
 @cache
-def country_outline() -> BaseGeometry:
-    units = admin_units_metric()
+def country_outline(crs: str) -> BaseGeometry:
+    units = admin_units_metric(crs)
     return shapely.union_all(units.loc[units["level"] == 1, "geometry"].values).boundary
 
 
@@ -42,21 +42,21 @@ def _lines(geom: BaseGeometry) -> list[LineString]:
     return [p for p in parts if p.length >= MIN_PIECE_M]
 
 
-def front_line(zone: BaseGeometry) -> BaseGeometry:
-    """The zone's boundary less the stretches along the national border."""
-    return zone.boundary.difference(country_outline().buffer(BORDER_CLEARANCE_M))
+def front_line(zone: BaseGeometry, crs: str = METRIC_CRS) -> BaseGeometry:
+    """The zone's boundary less the stretches along the (shipped) national border."""
+    return zone.boundary.difference(country_outline(crs).buffer(BORDER_CLEARANCE_M))
 
 
 def mandate_route(regime: Regime, mandate: PatrolMandate, offset_km: float = 1.0,
                   interior_offset_km: float = 5.0) -> list[LineString]:
-    """The lines a mandate's patrols drive, in metres (EPSG:32637)."""
+    """The lines a mandate's patrols drive, in metres (the regime's CRS)."""
     if mandate.role == "route":
         return [road_section(mandate.road, mandate.from_place, mandate.to_place, ground_of(regime))]
     shape = regime_shapes(regime)[mandate.zone]
     zone = shape.metric
     if mandate.role == "perimeter":
         inner = zone.buffer(-offset_km * 1000.0)
-        near_front = front_line(zone).buffer(offset_km * 1000.0 + 500.0)
+        near_front = front_line(zone, shape.crs).buffer(offset_km * 1000.0 + 500.0)
         pieces = _lines(inner.boundary.intersection(near_front))
     else:
         pieces = _lines(zone.buffer(-interior_offset_km * 1000.0).boundary)
@@ -69,8 +69,8 @@ def mandated_line(regime: Regime, mandate: PatrolMandate) -> BaseGeometry:
     """What a mandate must cover: the road section, the front line, or (interior) the zone's area."""
     if mandate.role == "route":
         return road_section(mandate.road, mandate.from_place, mandate.to_place, ground_of(regime))
-    zone = regime_shapes(regime)[mandate.zone].metric
-    return front_line(zone) if mandate.role == "perimeter" else zone
+    shape = regime_shapes(regime)[mandate.zone]
+    return front_line(shape.metric, shape.crs) if mandate.role == "perimeter" else shape.metric
 
 
 def split(line: LineString, max_km: float) -> list[LineString]:

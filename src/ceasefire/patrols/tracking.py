@@ -86,14 +86,12 @@ def incidents(patrol: Patrol, track: Track, events: pd.DataFrame, radius_m: floa
         return events.assign(patrol=[], distance_m=[])
     import geopandas as gpd
 
-    from ..geodata.basedata import METRIC_CRS
-
     first = track.times.min().astype("datetime64[D]")
     last = track.times.max().astype("datetime64[D]")
     ev_first = pd.to_datetime(events["date"]).to_numpy("datetime64[D]")
     ev_last = pd.to_datetime(events["date_end"]).to_numpy("datetime64[D]")
     in_window = (ev_first <= last) & (ev_last >= first)
-    pts = gpd.GeoSeries(gpd.points_from_xy(events["lon"], events["lat"]), crs=4326).to_crs(METRIC_CRS).values
+    pts = gpd.GeoSeries(gpd.points_from_xy(events["lon"], events["lat"]), crs=4326).to_crs(track.crs).values
     distance = shapely.distance(pts, track.metric)
     hit = in_window & (distance <= radius_m)
     return events[hit].assign(patrol=patrol.id, distance_m=np.round(distance[hit], 1))
