@@ -85,7 +85,9 @@ def test_demo_writes_maps_and_geojson(tmp_path):
     assert (tmp_path / "zones-2019-03-08.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "timeline.png").exists()
     doc = json.loads((tmp_path / "zones-2020-03-20.geojson").read_text())
-    assert [f["properties"]["id"] for f in doc["features"]] == ["astana-1", "sochi-dmz", "m4-corridor"]
+    assert [f["properties"]["id"] for f in doc["features"]] == [
+        "astana-1", "sochi-dmz", "moscow-ceasefire-area", "m4-corridor"]
+    assert (tmp_path / "syria-northeast-zones-2019-11-01.png").exists()  # the other built-in regime, beside it
     assert "2018-07-31" in result.output  # zone 4's end in the timeline
 
 

@@ -152,3 +152,32 @@ def test_a_rule_can_be_suspended_and_resume(tmp_path):
     path.write_text(bad)
     with pytest.raises(RegimeError, match="until 2020-12-31 is before from 2021-01-02"):
         load_regime(path)
+
+
+def test_the_moscow_ceasefire_runs_along_the_line_of_contact_of_5_march_2020(regime):
+    """Its area is zone 1's ground when the ceasefire began, frozen: Saraqib (taken on 2 March) is out,
+    Idlib city is in; the line of contact is that ground's edge less the national border."""
+    from ceasefire.zones import regime_shapes
+    from ceasefire.zones.timeline import regime_evaluator
+
+    area = zone(regime, "moscow-ceasefire-area", dt.date(2020, 6, 1))
+    assert not shapely.intersects_xy(area.wgs84, *SARAQIB)
+    assert shapely.intersects_xy(area.wgs84, 36.63393, 35.93062)  # Idlib city
+    at_start = zone(regime, "astana-1", dt.datetime(2020, 3, 6, 0, 1))
+    assert area.metric.symmetric_difference(at_start.metric).area < 1e-6 * at_start.metric.area
+    shapes = regime_shapes(regime)
+    evaluator = regime_evaluator(regime, [])  # given no changes of control, `held` is the zone as defined
+    defined = evaluator.evaluate({"held": {"zone": "astana-1", "at": dt.date(2020, 3, 6)}})
+    assert defined.area == pytest.approx(shapes["astana-1"].metric.area, rel=1e-6)
+    line = evaluator.evaluate({"line_of_contact": {"zone": "astana-1", "at": dt.date(2020, 3, 6)}})
+    assert line.geom_type in ("LineString", "MultiLineString")
+    # no part of the line of contact lies on the Turkish border (the zone's north-western edge)
+    assert not shapely.intersects_xy(
+        shapely.buffer(line, 3000), *_metric(36.6706, 36.2297))  # Bab al-Hawa crossing
+
+
+def _metric(lon, lat):
+    import geopandas as gpd
+
+    p = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=4326).to_crs(32637).iloc[0]
+    return p.x, p.y

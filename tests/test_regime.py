@@ -28,7 +28,7 @@ def ids(shapes):
     ("2018-04-15", ["astana-1", "astana-2", "astana-4"]),
     ("2018-08-01", ["astana-1"]),
     ("2019-03-08", ["astana-1", "sochi-dmz"]),
-    ("2020-03-20", ["astana-1", "sochi-dmz", "m4-corridor"]),
+    ("2020-03-20", ["astana-1", "sochi-dmz", "moscow-ceasefire-area", "m4-corridor"]),
 ])
 def test_zones_in_force(regime, iso, expected):
     assert ids(zones_at(regime, day(iso))) == expected
@@ -92,8 +92,8 @@ def test_rules_in_time(regime):
     after = {r.id for r in rules_for(regime, ["sochi-dmz"], day("2018-10-20"))}
     assert before == set()
     assert after == {"dmz-heavy-weapons", "dmz-radical-groups"}
-    assert "moscow-ceasefire" in {r.id for r in rules_for(regime, ["astana-1"], day("2020-03-06"))}
-    assert "moscow-ceasefire" not in {r.id for r in rules_for(regime, ["astana-1"], day("2020-03-05"))}
+    assert "moscow-ceasefire" in {r.id for r in rules_for(regime, ["moscow-ceasefire-area"], day("2020-03-06"))}
+    assert "moscow-ceasefire" not in {r.id for r in rules_for(regime, ["moscow-ceasefire-area"], day("2020-03-05"))}
 
 
 def test_a_regime_is_data_not_code():

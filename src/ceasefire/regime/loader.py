@@ -140,31 +140,26 @@ def _partial(data: dict[str, Any], problems: list[tuple[int | None, str]]) -> Re
 
 def _geometry_problems(regime: Regime, root: yaml.Node, path: Path) -> list[tuple[int | None, str]]:
     """Each zone's and each change of control's geometry computed on its own: every failure, with its line."""
-    from ..zones.expressions import Evaluator
-    from ..zones.ground import ground_of
-    from ..zones.timeline import expression_of
+    from ..regime.clock import local_minute
+    from ..zones.timeline import expression_of, regime_evaluator
 
+    changes: list[Any] = []
     try:
-        ground = ground_of(regime)
+        evaluator = regime_evaluator(regime, changes)
     except CeasefireError as exc:
         return [(None, f"{path}: {exc}")]
-    by_id = {z.id: z for z in regime.zones}
-
-    def zone_expression(zone_id: str) -> dict[str, Any]:
-        if zone_id not in by_id:
-            raise GeometryError(f"unknown zone {zone_id!r}{suggest(zone_id, by_id)}")
-        return expression_of(by_id[zone_id])
-
-    evaluator = Evaluator(zone_expression, path.parent, ground)
     out = []
     index = {z.id: i for i, z in enumerate(_entries(root, "zones"))} if root is not None else {}
-    for kind, entries, what in (("zones", regime.zones, "a zone"), ("control", regime.control, "a change of control")):
+    for kind, entries, what in (("control", regime.control, "a change of control"), ("zones", regime.zones, "a zone")):
         for number, entry in enumerate(entries):
             expr = expression_of(entry) if kind == "zones" else entry.area.model_dump(by_alias=True, exclude_none=True)
             try:
                 geom = evaluator.area(expr, what)
                 if geom.is_empty:
                     raise GeometryError("the expression yields an empty area")
+                if kind == "control":  # zones that follow control, and `held`, read them
+                    changes.append((entry, geom))
+                    changes.sort(key=lambda item: local_minute(item[0].at, regime.timezone))
             except CeasefireError as exc:
                 position = index.get(entry.id, number) if kind == "zones" else number
                 loc = (kind, position, "geometry" if kind == "zones" else "area")

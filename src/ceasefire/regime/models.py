@@ -115,6 +115,19 @@ class AroundExpr(Strict):
     around: AroundSpec
 
 
+class HeldSpec(Strict):
+    zone: str = Field(description="a zone that follows control")
+    at: When = Field(description="the moment whose ground is meant (a date: the end of that day)")
+
+
+class HeldExpr(Strict):
+    held: HeldSpec
+
+
+class LineOfContactExpr(Strict):
+    line_of_contact: HeldSpec
+
+
 class FileSpec(Strict):
     path: str = Field(description="GeoJSON or GeoPackage, relative to the regime file")
 
@@ -139,8 +152,8 @@ class DifferenceExpr(Strict):
     difference: list[GeometryExpr] = Field(min_length=2)
 
 
-_OPERATORS = ("admin", "part_of", "band_along", "corridor", "around", "file", "zone", "union", "intersection",
-              "difference")
+_OPERATORS = ("admin", "part_of", "band_along", "corridor", "around", "held", "line_of_contact", "file", "zone",
+              "union", "intersection", "difference")
 
 
 def _operator(value: Any) -> str | None:
@@ -158,6 +171,8 @@ GeometryExpr = Annotated[
     | Annotated[BandAlongExpr, Tag("band_along")]
     | Annotated[CorridorExpr, Tag("corridor")]
     | Annotated[AroundExpr, Tag("around")]
+    | Annotated[HeldExpr, Tag("held")]
+    | Annotated[LineOfContactExpr, Tag("line_of_contact")]
     | Annotated[FileExpr, Tag("file")]
     | Annotated[ZoneRefExpr, Tag("zone")]
     | Annotated[UnionExpr, Tag("union")]

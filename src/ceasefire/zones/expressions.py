@@ -53,6 +53,7 @@ CENTRE_SHARE = 0.1
 SHARED_EDGE_TOLERANCE_M = 250.0
 
 ZoneResolver = Callable[[str], Mapping[str, Any]]
+HeldResolver = Callable[[str, Any], tuple[BaseGeometry, BaseGeometry]]  # (zone id, moment) → (held, defined)
 Places = Mapping[str, tuple[float, float]]  # a regime's own places: name key → (lon, lat)
 
 
@@ -214,6 +215,11 @@ def around(names: list[str], km: float, ground: Ground = SYRIA) -> BaseGeometry:
     return shapely.union_all([place_point(p, ground).buffer(km * 1000) for p in names])
 
 
+def _country_outline(ground: Ground) -> BaseGeometry:
+    units = admin_units_metric(ground.crs)
+    return shapely.union_all(units.loc[units["level"] == 1, "geometry"].values).boundary
+
+
 def _shipped(ground: Ground, what: str) -> None:
     if not ground.shipped:
         raise GeometryError(f"the regime lies outside the shipped data (Syria), so it cannot use the shipped {what}: "
@@ -285,11 +291,12 @@ class Evaluator:
     """
 
     def __init__(self, zone_expression: ZoneResolver | None = None, base_dir: Path | None = None,
-                 ground: Ground = SYRIA):
+                 ground: Ground = SYRIA, held: HeldResolver | None = None, held_key: Any = None):
         self._zone_expression = zone_expression
         self._base_dir = base_dir or Path.cwd()
         self.ground = ground
-        self._ground_key = ground.key()
+        self._held = held
+        self._ground_key = [ground.key(), held_key]
         self._memo: dict[str, BaseGeometry] = {}
 
     def key(self, expr: Mapping[str, Any]) -> str:
@@ -363,6 +370,15 @@ class Evaluator:
             geom = around(_listify(arg["places"]), float(arg["km"]), ground)
         elif op == "file":
             return from_file(self._base_dir / arg["path"], ground)  # lines and points stay what they are
+        elif op in ("held", "line_of_contact"):
+            if self._held is None:
+                raise GeometryError(f"{op} needs a regime whose changes of control it can read")
+            held, defined = self._held(arg["zone"], arg["at"])
+            if op == "line_of_contact":  # the held ground's edge facing other ground: no national border
+                border = held.boundary.intersection(_country_outline(ground).buffer(SHARED_EDGE_TOLERANCE_M)) \
+                    if ground.shipped else shapely.LineString()
+                return shapely.line_merge(held.boundary.difference(border)) if not held.is_empty else held
+            geom = held
         elif op == "zone":
             geom = self.evaluate(self._resolve_zone(arg))
         elif op in ("union", "intersection", "difference"):

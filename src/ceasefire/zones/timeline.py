@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from ..errors import CeasefireError, GeometryError
 from ..geodata.basedata import METRIC_CRS, WGS84
 from ..regime.clock import When, in_period, local_minute, moment_before
-from ..regime.models import ControlChange, Regime, Rule, Zone
+from ..regime.models import ControlChange, Regime, Rule, Zone, suggest
 from .expressions import Evaluator, _clean
 from .ground import ground_of
 
@@ -72,7 +72,7 @@ def expression_of(zone: Zone) -> dict[str, Any]:
 
 def to_wgs84(metric: BaseGeometry, crs: str = METRIC_CRS) -> BaseGeometry:
     wgs84 = gpd.GeoSeries([metric], crs=crs).to_crs(WGS84).iloc[0]
-    return shapely.make_valid(wgs84) if not wgs84.is_valid else wgs84
+    return wgs84 if wgs84.is_valid else _clean(wgs84)  # reprojection can pinch a ring: polygons only
 
 
 def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
@@ -80,17 +80,9 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
     expression)."""
     if regime._shapes is not None:
         return regime._shapes
-    source = regime._source
-    by_id = {z.id: z for z in regime.zones}
-
-    def zone_expression(zone_id: str) -> dict[str, Any]:
-        if zone_id not in by_id:
-            raise GeometryError(f"unknown zone {zone_id!r}")
-        return expression_of(by_id[zone_id])
-
     ground = ground_of(regime)
-    evaluator = Evaluator(zone_expression, Path(source).parent if source else None, ground)
-    changes = []
+    changes: list[tuple[ControlChange, BaseGeometry]] = []
+    evaluator = regime_evaluator(regime, changes)
     for index, change in enumerate(regime.control):
         try:
             area = evaluator.area(change.area.model_dump(by_alias=True, exclude_none=True), "a change of control")
@@ -114,7 +106,36 @@ def regime_shapes(regime: Regime) -> dict[str, ZoneShape]:
     return shapes
 
 
-def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry,
+def regime_evaluator(regime: Regime, changes: list[tuple[ControlChange, BaseGeometry]]) -> Evaluator:
+    """The evaluator of a regime's expressions: its zones by id, its folder, its ground, and the ground a
+    zone held at a moment (`held`, `line_of_contact`) from the changes of control the caller has put,
+    evaluated and in time order, into ``changes``."""
+    by_id = {z.id: z for z in regime.zones}
+    ground = ground_of(regime)
+
+    def zone_expression(zone_id: str) -> dict[str, Any]:
+        if zone_id not in by_id:
+            raise GeometryError(f"unknown zone {zone_id!r}{suggest(zone_id, by_id)}")
+        return expression_of(by_id[zone_id])
+
+    def held(zone_id: str, at: When) -> tuple[BaseGeometry, BaseGeometry]:
+        """The ground a zone covered at a moment, from its definition and the changes up to then."""
+        zone = by_id.get(zone_id)
+        if zone is None or not zone.follows_control:
+            raise GeometryError(f"held and line_of_contact need a zone that follows control, not {zone_id!r}")
+        defined = evaluator.area(expression_of(zone), "a zone")
+        versions = _versions(zone, defined, None, changes, regime, ground.crs)
+        moment = local_minute(at, regime.timezone, last=not isinstance(at, dt.datetime))
+        chosen = [v for v in versions if local_minute(v.start, regime.timezone) <= moment] or versions[:1]
+        return chosen[-1].metric, defined
+
+    control_key = [c.model_dump(mode="json") for c in regime.control]
+    evaluator = Evaluator(zone_expression, Path(regime._source).parent if regime._source else None, ground, held,
+                          [control_key, regime.timezone])
+    return evaluator
+
+
+def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry | None,
               changes: list[tuple[ControlChange, BaseGeometry]], regime: Regime, crs: str
               ) -> tuple[ZoneVersion, ...]:
     """The zone's ground version by version: it starts as the defined area (held by its side when the
@@ -143,7 +164,8 @@ def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry,
     versions = []
     for number, (start, geom, change, applied) in enumerate(starts):
         end = moment_before(starts[number + 1][0]) if number + 1 < len(starts) else zone.valid_to
-        wgs84 = defined_wgs84 if geom is defined else to_wgs84(geom, crs)
+        # (no degrees asked for: a `held` expression needs only metres)
+        wgs84 = defined_wgs84 if geom is defined or defined_wgs84 is None else to_wgs84(geom, crs)
         versions.append(ZoneVersion(start, end, geom, wgs84, change, applied))
     return tuple(versions)
 
