@@ -146,3 +146,13 @@ def test_read_command_writes_events_and_report(tmp_path):
     doc = json.loads(report.read_text())
     assert doc["events"] and all(e["evidence"] for e in doc["events"])
     assert any(a["furniture_removed"] for a in doc["articles"])
+
+
+def test_the_reader_knows_the_places_a_regime_brings(regime):
+    from ceasefire.news.places import find_places, regime_places
+
+    text = "Government forces shelled Khan Tuman on Monday."
+    assert not [m for m in find_places(text) if m.name == "Khan Tuman"]  # cities500 lacks the village
+    with regime_places(regime):
+        found = [m for m in find_places(text) if m.name == "Khan Tuman"]
+    assert found and found[0].lon == pytest.approx(37.05103) and found[0].precision == "exact"

@@ -426,11 +426,13 @@ def read(source: str, regime_name: str, db: Path | None, report_path: Path | Non
     from .events.ingest import write_batches
     from .events.readers import Batch
     from .news import events_table, merge_across, read_article, read_articles, write_report
+    from .news.places import regime_places
     from .regime import load_regime
     from .store import connect
 
     regime = load_regime(regime_name)
-    results = [read_article(a) for a in read_articles(source)]
+    with regime_places(regime):  # villages the regime names are places the reader knows
+        results = [read_article(a) for a in read_articles(source)]
     merged = merge_across(results)
     for r in results:
         click.echo(f"{r['article'].id}: published {r['published'] or 'unknown'} ({r['published_source'] or '—'}), "

@@ -14,13 +14,39 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from ..geodata.basedata import Place
-from ..geodata.basedata import find_places as gazetteer
+from ..geodata.basedata import find_places as shipped_places
 from ..geodata.names import name_key
+
+# A regime's own places (villages the shipped gazetteer lacks), while its articles are read.
+_REGIME_PLACES: ContextVar[dict[str, list[Place]]] = ContextVar("regime_places", default={})
+
+
+@contextmanager
+def regime_places(regime: Any) -> Iterator[None]:
+    """Read articles with a regime's own `places` added to the gazetteer (found first)."""
+    table: dict[str, list[Place]] = {}
+    for p in regime.places:
+        place = Place(f"regime:{p.name}", p.name, "place", p.lat, p.lon, "", 0, tuple(p.alternates), p.source)
+        for name in (p.name, *p.alternates):
+            table.setdefault(name_key(name), []).append(place)
+    token = _REGIME_PLACES.set(table)
+    try:
+        yield
+    finally:
+        _REGIME_PLACES.reset(token)
+
+
+def gazetteer(name: str) -> list[Place]:
+    """Every place with this name in any spelling: the regime's own first, then the shipped gazetteer."""
+    return _REGIME_PLACES.get().get(name_key(name), []) + shipped_places(name)
 
 FOREIGN = {  # places outside Syria these reports name (GeoNames coordinates)
     "Ankara": (39.91987, 32.85427), "Moscow": (55.75222, 37.61556), "Astana": (51.1801, 71.44598),
