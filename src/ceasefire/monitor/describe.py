@@ -47,6 +47,9 @@ def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, cols: Ev
         a1=sides.codes[0][row], a2=sides.codes[1][row], why=placement.why[row], area=placement.area[row],
         radius=np.nan_to_num(placement.radius_km[row], nan=-1.0), precision=cols.codes("date_precision")[0][row],
     )
+    # which version of a zone, or which period of a rule, only matters to a reason about time
+    settled = parts["time_status"].to_numpy() != POSSIBLE
+    parts.loc[settled, ["version", "period", "time_cut"]] = 0
     group = parts.groupby(PARTS, sort=False).ngroup().to_numpy()
     _, first_rows = np.unique(group, return_index=True)  # group numbers run 0, 1, 2, … in order of appearance
     heads, tails, becauses, breaches = [], [], [], []

@@ -105,16 +105,27 @@ class PlaceIndex:
             self._locators[key] = ZoneLocator(wgs84, 128 if kind == "base" else 48)
         return self._locators[key]
 
-    def point_status(self, z: int, kind: str, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def point_status(self, z: int, kind: str, x: np.ndarray, y: np.ndarray,
+                     seen: dict[tuple, np.ndarray] | None = None) -> np.ndarray:
         """Points (exact with the border tolerance, or near with the default radius) in area ``z``: in its
-        defined zone, less the areas its side lost (kept out with the same tolerance), as last changed."""
+        defined zone, less the areas its side lost (kept out with the same tolerance), as last changed.
+        ``seen`` keeps the grids' answers for these points across areas: every version of a zone asks
+        the same defined zone and mostly the same changed areas."""
+        seen = {} if seen is None else seen
+
+        def inside(source: str, number: int, which: str) -> np.ndarray:
+            key = (source, number, which)
+            if key not in seen:
+                seen[key] = self.locator(source, number, which).contains(x, y)
+            return seen[key]
+
         st = np.zeros(len(x), np.uint8)
-        st[self.locator("base", self.base[z], kind + "_outer").contains(x, y)] = POSSIBLE
-        st[self.locator("base", self.base[z], kind + "_inner").contains(x, y)] = CONFIRMED
+        st[inside("base", self.base[z], kind + "_outer")] = POSSIBLE
+        st[inside("base", self.base[z], kind + "_inner")] = CONFIRMED
         decided = np.full(len(x), -1, np.int8)  # per point, the latest change: 0 kept, 1 lost, 2 lost near its edge
         for area, kept in self.cuts[z]:
-            outer = self.locator("cut", area, kind + "_outer").contains(x, y)
-            inner = self.locator("cut", area, kind + "_inner").contains(x, y)
+            outer = inside("cut", area, kind + "_outer")
+            inner = inside("cut", area, kind + "_inner")
             band = outer & ~inner  # near the changed area's edge: on either side of it
             if kept:
                 decided[band & (decided == 1)] = 2
@@ -166,6 +177,7 @@ def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | N
     area, areas, relation = _coarse_areas(index, cols, precision, x, y)
     named = _units_of_points(cols, exact | near)
     status: dict[str, np.ndarray] = {}
+    seen: dict[str, dict[tuple, np.ndarray]] = {"edge": {}, "near": {}}
     for z, zone_id in enumerate(index.zone_ids):
         st = np.zeros(n, np.uint8)
         if only is not None and zone_id not in only:
@@ -174,7 +186,7 @@ def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | N
         for rows, kind in ((exact, "edge"), (default_near, "near")):
             idx = np.flatnonzero(rows)
             if idx.size:
-                st[idx] = index.point_status(z, kind, x[idx], y[idx])
+                st[idx] = index.point_status(z, kind, x[idx], y[idx], seen[kind])
         idx = np.flatnonzero(custom)
         if idx.size:
             st[idx] = _disc_status(index.metric[z], x[idx], y[idx], radius[idx] * 1000, index.crs)
