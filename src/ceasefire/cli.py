@@ -374,7 +374,7 @@ def violations(regime_name: str, db: Path | None, start: dt.datetime | None, end
         click.echo(f"{len(found):,} violations → {output}", err=True)
 
 
-def _names(column: pd.Series, name: str) -> pd.Series:
+def _names(column: Any, name: str) -> Any:
     """Rows whose comma-separated list of ids (party1, party2, in_breach) holds ``name``."""
     return column.astype(object).fillna("").str.split(", ").apply(lambda ids: name in ids)
 

@@ -26,7 +26,7 @@ from ..geodata.basedata import find_places as shipped_places
 from ..geodata.names import name_key
 
 # A regime's own places (villages the shipped gazetteer lacks), while its articles are read.
-_REGIME_PLACES: ContextVar[dict[str, list[Place]]] = ContextVar("regime_places", default={})
+_REGIME_PLACES: ContextVar[dict[str, list[Place]] | None] = ContextVar("regime_places", default=None)
 
 
 @contextmanager
@@ -46,7 +46,7 @@ def regime_places(regime: Any) -> Iterator[None]:
 
 def gazetteer(name: str) -> list[Place]:
     """Every place with this name in any spelling: the regime's own first, then the shipped gazetteer."""
-    return _REGIME_PLACES.get().get(name_key(name), []) + shipped_places(name)
+    return (_REGIME_PLACES.get() or {}).get(name_key(name), []) + shipped_places(name)
 
 FOREIGN = {  # places outside Syria these reports name (GeoNames coordinates)
     "Ankara": (39.91987, 32.85427), "Moscow": (55.75222, 37.61556), "Astana": (51.1801, 71.44598),

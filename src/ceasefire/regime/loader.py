@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import CeasefireError, GeometryError, RegimeError
-from .models import Regime, reference_problems, suggest
+from .models import Regime, reference_problems
 
 BUILTIN_DIR = Path(str(resources.files("ceasefire") / "regime" / "builtin"))
 

@@ -29,15 +29,17 @@ class Strict(BaseModel):
 # --------------------------------------------------------------------------- geometry expressions
 
 
+def _as_list(value: Any) -> Any:
+    """One name may be written without a list."""
+    return [value] if isinstance(value, str) else value
+
+
 class AdminSpec(Strict):
     names: list[str] = Field(min_length=1, description="unit names in any known spelling, or P-codes")
     level: Literal[1, 2, 3] | None = Field(None, description="1 governorate, 2 district, 3 sub-district")
     within: str | None = Field(None, description="only units inside this unit (disambiguates names)")
 
-    @field_validator("names", mode="before")
-    @classmethod
-    def _one_name(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
+    _one_name = field_validator("names", mode="before")(lambda v: _as_list(v))
 
 
 class AdminExpr(Strict):
@@ -105,10 +107,7 @@ class AroundSpec(Strict):
     places: list[str] = Field(min_length=1, description="gazetteer places (any known spelling)")
     km: float = Field(gt=0, description="radius around each place")
 
-    @field_validator("places", mode="before")
-    @classmethod
-    def _one_place(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str) else v
+    _one_place = field_validator("places", mode="before")(lambda v: _as_list(v))
 
 
 class AroundExpr(Strict):
