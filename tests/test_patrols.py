@@ -32,8 +32,9 @@ def plan_2020(regime):
 
 
 def test_2019_russia_along_the_border_turkey_inside_the_disarmed_areas(regime, plan_2019):
-    shapes = regime_shapes(regime)
-    zone1, dmz = shapes["astana-1"].metric, shapes["sochi-dmz"].metric
+    shapes = regime_shapes(regime)  # the zones as they stood on the plan's first day
+    zone1 = shapes["astana-1"].at(dt.date(2019, 3, 8), regime.timezone).metric
+    dmz = shapes["sochi-dmz"].at(dt.date(2019, 3, 8), regime.timezone).metric
     russian = [p for p in plan_2019.patrols if p.forces == ("russia",)]
     turkish = [p for p in plan_2019.patrols if p.forces == ("turkey",)]
     assert russian and turkish
@@ -77,7 +78,8 @@ def test_the_planner_makes_no_conflicts_and_check_finds_a_forced_one(tmp_path, p
     assert conflicts[0].distance_km < 2.0
     write_plan(patrols, path)
     result = CliRunner().invoke(main, ["patrols", "check", str(path)])
-    assert result.exit_code == 2 and "1 conflict" in result.output and joint.id in result.output
+    assert result.exit_code == 2 and "conflict(s)" in result.output and joint.id in result.output
+    assert all({joint.id, crossing.id} == {c.patrol_a, c.patrol_b} for c in conflicts)  # only the forced pair
 
 
 def along(route, share: float, start: dt.datetime, offset_m: float = 30.0, every_m: float = 200.0) -> Track:
@@ -162,3 +164,19 @@ def test_bad_tracks_are_clear_errors(tmp_path):
     with pytest.raises(InputError, match="not a readable GPX"):
         (tmp_path / "x.gpx").write_text("<nope")
         read_track(tmp_path / "x.gpx")
+
+
+def test_perimeter_patrols_follow_the_ground_the_zone_holds(regime):
+    """In March 2020 the Russian perimeter patrol runs along zone 1 as it then stood (Maarrat al-Numan and
+    Saraqib taken), not along the 2017 drawing."""
+    import geopandas as gpd
+    import shapely as sh
+
+    from ceasefire.patrols.routes import mandate_route
+
+    mandate = next(m for m in regime.patrols if m.id == "russia-perimeter-2019")
+    then = sh.union_all(mandate_route(regime, mandate, at=dt.date(2019, 3, 8)))
+    later = sh.union_all(mandate_route(regime, mandate, at=dt.date(2020, 3, 20)))
+    maarrat = gpd.GeoSeries(gpd.points_from_xy([36.677], [35.648]), crs=4326).to_crs(32637).iloc[0]
+    # in 2019 Maarrat al-Numan lay deep inside zone 1, far from its front; in 2020 the front passes near it
+    assert then.distance(maarrat) > 12_000 and later.distance(maarrat) < 8_000

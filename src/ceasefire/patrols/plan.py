@@ -62,7 +62,8 @@ def plan_patrols(regime: Regime, start: dt.date, days: int, opts: PlanOptions | 
     end = start + dt.timedelta(days=days - 1)
     candidates: list[tuple[Patrol, list[dt.datetime]]] = []
     for mandate in mandates_in_force(regime, start, end):
-        sectors = [s for line in mandate_route(regime, mandate, opts.offset_km, opts.interior_offset_km)
+        sectors = [s for line in mandate_route(regime, mandate, opts.offset_km, opts.interior_offset_km,
+                                               max(start, mandate.valid_from))
                    for s in split(line, opts.sector_km)]
         period = CADENCE_DAYS.get(mandate.cadence or "weekly", 7)
         first = max(start, mandate.valid_from)
@@ -121,7 +122,7 @@ def coverage(regime: Regime, patrols: list[Patrol], start: dt.date, days: int, o
     for p in patrols:
         by_mandate[p.mandate].append(p)
     for mandate in mandates_in_force(regime, start, start + dt.timedelta(days=days - 1)):
-        target = mandated_line(regime, mandate)
+        target = mandated_line(regime, mandate, max(start, mandate.valid_from))
         size = target.area if mandate.role == "interior" else target.length
         reach = (opts.interior_offset_km + opts.coverage_km) if mandate.role == "interior" else opts.coverage_km
         weeks: dict[int, list[Patrol]] = defaultdict(list)

@@ -12,6 +12,8 @@ from the boundary rather than on roads; a road-following planner needs real road
 
 from __future__ import annotations
 
+import datetime as dt
+
 from functools import cache
 
 import shapely
@@ -48,11 +50,12 @@ def front_line(zone: BaseGeometry, crs: str = METRIC_CRS) -> BaseGeometry:
 
 
 def mandate_route(regime: Regime, mandate: PatrolMandate, offset_km: float = 1.0,
-                  interior_offset_km: float = 5.0) -> list[LineString]:
-    """The lines a mandate's patrols drive, in metres (the regime's CRS)."""
+                  interior_offset_km: float = 5.0, at: dt.date | None = None) -> list[LineString]:
+    """The lines a mandate's patrols drive, in metres (the regime's CRS), along the zone's ground as it
+    stood ``at`` (a zone that follows control moves its front)."""
     if mandate.role == "route":
         return [road_section(mandate.road, mandate.from_place, mandate.to_place, ground_of(regime))]
-    shape = regime_shapes(regime)[mandate.zone]
+    shape = _zone_at(regime, mandate.zone, at)
     zone = shape.metric
     if mandate.role == "perimeter":
         inner = zone.buffer(-offset_km * 1000.0)
@@ -65,12 +68,17 @@ def mandate_route(regime: Regime, mandate: PatrolMandate, offset_km: float = 1.0
     return pieces
 
 
-def mandated_line(regime: Regime, mandate: PatrolMandate) -> BaseGeometry:
+def mandated_line(regime: Regime, mandate: PatrolMandate, at: dt.date | None = None) -> BaseGeometry:
     """What a mandate must cover: the road section, the front line, or (interior) the zone's area."""
     if mandate.role == "route":
         return road_section(mandate.road, mandate.from_place, mandate.to_place, ground_of(regime))
-    shape = regime_shapes(regime)[mandate.zone]
+    shape = _zone_at(regime, mandate.zone, at)
     return front_line(shape.metric, shape.crs) if mandate.role == "perimeter" else shape.metric
+
+
+def _zone_at(regime: Regime, zone_id: str, at: dt.date | None):
+    shape = regime_shapes(regime)[zone_id]
+    return shape.at(at, regime.timezone) if at is not None else shape
 
 
 def split(line: LineString, max_km: float) -> list[LineString]:
