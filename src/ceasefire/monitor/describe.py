@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..regime.actors import party_labels
 from ..regime.clock import describe as describe_when
 from ..regime.models import Regime, Rule
 from .columns import EventColumns
@@ -168,17 +169,19 @@ def _because(regime: Regime, index: MonitorIndex, rule: Rule, first: dict, event
     if int(first["time_status"]) == POSSIBLE:
         cut = int(first["time_cut"])
         whose, which = ("rule", "zone")[(cut - 1) // 2], ("start", "end")[(cut - 1) % 2]
-        version = index.shapes[zone_ids[int(first["zone"])]].versions[int(first["version"])]
-        bound = (rule.periods()[int(first["period"])] if whose == "rule" else (version.start, version.end))[
+        versions = index.shapes[zone_ids[int(first["zone"])]].versions
+        k = int(first["version"])
+        bound = (rule.periods()[int(first["period"])] if whose == "rule" else (versions[k].start, versions[k].end))[
             which == "end"]
-        change = version.change if whose == "zone" and which == "start" else None
-        if whose == "zone" and which == "end" and int(first["version"]) + 1 < len(
-                index.shapes[zone_ids[int(first["zone"])]].versions):
-            change = index.shapes[zone_ids[int(first["zone"])]].versions[int(first["version"]) + 1].change
+        change = None  # a boundary between two versions of the zone: the ground changed hands then
+        if whose == "zone":
+            change = versions[k].change if which == "start" else (versions[k + 1].change if k + 1 < len(versions)
+                                                                  else None)
         when = describe_when(bound, regime.timezone)
         precision = event.get("date_precision")
-        if change is not None:  # a version boundary: the ground changed hands then
-            reasons.append(f"the ground changed hands around then ({change.held_by} took it, {describe_when(change.at, regime.timezone)}; "
+        if change is not None:
+            taken = describe_when(change.at, regime.timezone)
+            reasons.append(f"the ground changed hands around then ({change.held_by} took it, {taken}; "
                            f"{change.source}) and the {'time' if precision == 'day' else precision} of the event "
                            "does not say on which side of that it falls")
         elif whose == "rule" and len(rule.periods()) > 1:  # a suspension's edge
@@ -217,8 +220,7 @@ def _in_breach(rule: Rule, first: dict, sides: Sides) -> str:
         if not first[reading]:
             continue
         for party in sides.parties(side, int(first["a1" if side == 0 else "a2"])):
-            labels = {party.id, party.side, party.designation} - {None}
-            if (not named or labels & named) and party.id not in accused:
+            if (not named or party_labels([party]) & named) and party.id not in accused:
                 accused.append(party.id)
     return ", ".join(accused)
 

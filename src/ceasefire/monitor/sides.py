@@ -54,33 +54,31 @@ class Sides:
             self.hides.append(hides)
             self.named.append(named)
 
-    def _party(self, party_id: str) -> Party:
-        return next(p for p in self.actors.regime.parties if p.id == party_id)
+    def _hidden(self, side: int, names: set[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each hidden party that is one of ``names``: (rows whose umbrella may hide it, rows whose text
+        names it)."""
+        by_id = {p.id: p for p in self.actors.regime.parties}
+        return [(rows, self.named[side][party_id]) for party_id, rows in self.hides[side].items()
+                if party_labels([by_id[party_id]]) & names]
 
     def certain(self, side: int, names: set[str]) -> np.ndarray:
         """Rows whose side ``side`` (0 or 1) is certainly one of ``names``."""
         table = np.array([bool(labels & names) for labels in self.labels[side]] + [False])
-        out = table[self.codes[side]]
-        for party_id, rows in self.hides[side].items():
-            if party_labels([self._party(party_id)]) & names:
-                out = out | (rows & self.named[side][party_id])
-        return out
+        return table[self.codes[side]] | self.named_in_text(side, names)
 
     def maybe(self, side: int, names: set[str], empty_counts: bool = True) -> np.ndarray:
         """Rows whose side may be one of ``names`` but is not certainly: an umbrella that may hide such a
         party the text does not name, or (with ``empty_counts``) an actor the source leaves empty."""
         out = self.empty[side].copy() if empty_counts else np.zeros(self.n, bool)
-        for party_id, rows in self.hides[side].items():
-            if party_labels([self._party(party_id)]) & names:
-                out |= rows & ~self.named[side][party_id]
+        for rows, named in self._hidden(side, names):
+            out |= rows & ~named
         return out & ~self.certain(side, names)
 
     def named_in_text(self, side: int, names: set[str]) -> np.ndarray:
-        """Rows where the side is one of ``names`` only because the source's text names the party."""
+        """Rows where the side is one of ``names`` because the source's text names a party its umbrella hides."""
         out = np.zeros(self.n, bool)
-        for party_id, rows in self.hides[side].items():
-            if party_labels([self._party(party_id)]) & names:
-                out |= rows & self.named[side][party_id]
+        for rows, named in self._hidden(side, names):
+            out |= rows & named
         return out
 
     def parties(self, side: int, code: int) -> list[Party]:

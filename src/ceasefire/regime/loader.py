@@ -11,7 +11,8 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import CeasefireError, GeometryError, RegimeError
-from .models import Regime, reference_problems
+from .models import (ControlChange, PatrolMandate, Regime, RegimePlace, Rule, Umbrella, Zone,
+                     reference_problems)
 
 BUILTIN_DIR = Path(str(resources.files("ceasefire") / "regime" / "builtin"))
 
@@ -120,22 +121,26 @@ def _partial(data: dict[str, Any], problems: list[tuple[int | None, str]]) -> Re
     if not problems:
         return Regime.model_validate(data)
     kept = dict(data)
-    for kind in ("zones", "rules", "patrols", "control", "places", "umbrellas"):
+    for kind, model in ENTRY_MODELS.items():
         entries = data.get(kind)
         if isinstance(entries, list):
-            good = []
-            for entry in entries:
-                try:
-                    Regime.model_validate({**data, kind: [entry]}, context={"references": False})
-                    good.append(entry)
-                except ValidationError as exc:
-                    if not any(err["loc"][:1] == (kind,) for err in exc.errors()):
-                        good.append(entry)
-            kept[kind] = good
+            kept[kind] = [entry for entry in entries if _valid(model, entry)]
     try:
         return Regime.model_validate(kept, context={"references": False})
     except ValidationError:
         return None
+
+
+ENTRY_MODELS = {"zones": Zone, "rules": Rule, "patrols": PatrolMandate, "control": ControlChange,
+                "places": RegimePlace, "umbrellas": Umbrella}
+
+
+def _valid(model: type, entry: Any) -> bool:
+    try:
+        model.model_validate(entry)
+    except ValidationError:
+        return False
+    return True
 
 
 def _geometry_problems(regime: Regime, root: yaml.Node, path: Path) -> list[tuple[int | None, str]]:

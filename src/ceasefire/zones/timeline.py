@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..errors import CeasefireError, GeometryError
 from ..geodata.basedata import METRIC_CRS, WGS84
+from ..regime.actors import party_labels
 from ..regime.clock import When, in_period, local_minute, moment_before
 from ..regime.models import ControlChange, Regime, Rule, Zone, suggest
 from .expressions import Evaluator, _clean
@@ -153,7 +154,7 @@ def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry | N
         moment = local_minute(change.at, tz)
         if last is not None and moment > last:
             break
-        ours = change.held_by == side or side in _labels(regime, change.held_by)
+        ours = change.held_by == side or side in party_labels(p for p in regime.parties if p.id == change.held_by)
         held = shapely.union(held, shapely.intersection(area, defined)) if ours else shapely.difference(held, area)
         held = _clean(held)
         cuts.append((area, ours))
@@ -168,14 +169,6 @@ def _versions(zone: Zone, defined: BaseGeometry, defined_wgs84: BaseGeometry | N
         wgs84 = defined_wgs84 if geom is defined or defined_wgs84 is None else to_wgs84(geom, crs)
         versions.append(ZoneVersion(start, end, geom, wgs84, change, applied))
     return tuple(versions)
-
-
-def _labels(regime: Regime, name: str) -> set[str]:
-    """The sides and designations a party id stands for (a side stands for itself)."""
-    for party in regime.parties:
-        if party.id == name:
-            return {x for x in (party.id, party.side, party.designation) if x}
-    return {name}
 
 
 def control_at(regime: Regime, lon: float, lat: float, at: When) -> ControlChange | None:
