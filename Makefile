@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 demo: install
-	$(BIN)/ceasefire demo --out out
+	$(BIN)/ceasefire demo -o out
 
 test: install
 	$(BIN)/python -m pytest -q

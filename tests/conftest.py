@@ -20,3 +20,7 @@ def regime():
 
 def day(iso: str) -> dt.date:
     return dt.date.fromisoformat(iso)
+
+# Tests read no user's settings: a config file or CEASEFIRE_REGIME in the environment must not change them.
+os.environ["CEASEFIRE_CONFIG"] = str(Path(__file__).parent / "data" / "no-such-config.yaml")
+os.environ.pop("CEASEFIRE_REGIME", None)

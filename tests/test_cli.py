@@ -82,9 +82,9 @@ def test_regime_list_show_validate_schema():
 def test_demo_writes_maps_and_geojson(tmp_path):
     result = run("demo", "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "zones-2019-03-08.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "zones-2020-03-06.png").read_bytes()[:4] == b"\x89PNG"
     assert (tmp_path / "timeline.png").exists()
-    doc = json.loads((tmp_path / "zones-2020-03-20.geojson").read_text())
+    doc = json.loads((tmp_path / "zones-2020-03-06.geojson").read_text())
     assert [f["properties"]["id"] for f in doc["features"]] == [
         "astana-1", "sochi-dmz", "moscow-ceasefire-area", "m4-corridor"]
     assert (tmp_path / "syria-northeast-zones-2019-11-01.png").exists()  # the other built-in regime, beside it
@@ -135,13 +135,13 @@ def test_ingest_violations_summary_quarantine(tmp_path):
     assert run("summary", "--db", db, "--format", "csv", "-o", as_csv).exit_code == 0
     table = pd.read_csv(as_csv)
     assert {"events_confirmed", "violations_confirmed", "in_breach"} <= set(table.columns)
-    rows = json.loads(run("summary", "--db", db, "--format", "json").output)
+    rows = json.loads(run("summary", "--db", db, "--format", "json").stdout)
     assert sum(r["violations_excluded"] for r in rows) == 2 and rows[0]["zone"]
 
 
 def test_ingest_unknown_file_is_one_line(tmp_path):
     result = run("ingest", tmp_path / "missing.csv", "--format", "ucdp", "--db", tmp_path / "x.sqlite")
-    assert result.exit_code == 1 and result.output.startswith("error: ") and "no such file" in result.output
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1].startswith("error: ") and "no such file" in result.stderr
 
 
 def test_where_and_zones_take_a_local_time():

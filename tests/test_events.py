@@ -94,7 +94,7 @@ def test_geojson_points(conn):
     result = ingest_file(conn, DATA / "events_made_up.geojson", "geojson", progress=False)
     assert (result.new, result.quarantined) == (2, 2)
     reasons = {(r["line"], r["field"]) for r in quarantined(conn)}
-    assert reasons == {(3, "date"), (4, "lat")}
+    assert reasons == {(3, "date"), (4, "geometry")}
     frame = events_frame(conn)
     assert set(frame["place_precision"]) == {"governorate", "exact"}
 
@@ -109,7 +109,7 @@ def test_csv_with_a_mapping_file(conn):
 
 
 def test_wrong_format_is_a_clear_error(conn):
-    with pytest.raises(InputError, match="not a acled file — missing column"):
+    with pytest.raises(InputError, match="not an ACLED file — missing column"):
         ingest_file(conn, SAMPLE, "acled", progress=False)
     with pytest.raises(InputError, match="no such file"):
         ingest_file(conn, DATA / "nope.csv", "ucdp", progress=False)

@@ -9,7 +9,7 @@ The public face, by concept (each sub-package has its own small ``__all__``)::
     from ceasefire import read_articles, read_article                  # news
 """
 
-from .errors import CeasefireError, GeometryError, InputError, RegimeError, StoreError
+from .errors import CeasefireError, GeometryError, InputError, OutputError, RegimeError, StoreError
 from .events import events_frame, ingest_file
 from .monitor import judge, summarize
 from .news import read_article, read_articles
@@ -19,7 +19,7 @@ from .store import connect
 from .zones import zones_at, zones_containing, zones_frame
 
 __all__ = [
-    "CeasefireError", "GeometryError", "InputError", "RegimeError", "StoreError", "connect", "events_frame",
+    "CeasefireError", "GeometryError", "InputError", "OutputError", "RegimeError", "StoreError", "connect", "events_frame",
     "find_conflicts", "ingest_file", "judge", "load_regime", "plan_patrols", "read_article", "read_articles",
     "summarize", "zones_at", "zones_containing", "zones_frame",
 ]

@@ -7,7 +7,8 @@ the API) can catch one type and print one line::
     ├── RegimeError        a regime file is missing, malformed or inconsistent
     ├── GeometryError      a geometry expression cannot be computed (unknown unit, road, place)
     ├── InputError         an input file (events, tracks, articles) cannot be read
-    └── StoreError         the database cannot be opened, migrated or written
+    ├── StoreError         the database cannot be opened, migrated or written
+    └── OutputError        an output cannot be written where the user asked
 
 Messages name the file, the place inside it and what was expected, so that the
 user can fix the input without reading a traceback.
@@ -34,3 +35,7 @@ class InputError(CeasefireError):
 
 class StoreError(CeasefireError):
     """The store cannot be opened, migrated or written."""
+
+
+class OutputError(CeasefireError):
+    """An output file cannot be written (missing folder, a format that needs a file)."""

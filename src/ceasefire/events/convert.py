@@ -17,6 +17,8 @@ import pyarrow.compute as pc
 
 NUMBER = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$"
 INTEGER = r"^\s*[-+]?\d+\s*$"
+NON_FINITE = r"(?i)^\s*[-+]?(nan|inf|infinity)\s*$"
+COUNT_MAX = 2**31 - 1
 RAW_SEPARATOR = "\x1f"
 
 
@@ -74,16 +76,30 @@ class Converter:
         text = self.text(name, required)
         ok = pc.match_substring_regex(text, INTEGER if integer else NUMBER)
         malformed = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
-        self.flag(malformed, name, f"not a{'n integer' if integer else ' number'}")
+        if pc.any(malformed).as_py():
+            self.flag(pc.and_(malformed, pc.fill_null(pc.match_substring_regex(text, NON_FINITE), False)), name,
+                      "not a finite number")
+            self.flag(malformed, name, f"not a{'n integer' if integer else ' number'}")
         clean = pc.if_else(pc.fill_null(ok, False), text, pa.scalar(None, pa.string()))
         values = pc.cast(clean, pa.float64()).to_numpy(zero_copy_only=False)
+        huge = np.isinf(values)  # digits enough to overflow a double ("1e999", 400 nines)
+        if huge.any():
+            self.flag(huge, name, "not a finite number (too large)")
+            values = np.where(huge, np.nan, values)
         if lo is not None and hi is not None:
             out_of_range = ~np.isnan(values) & ((values < lo) | (values > hi))
             if out_of_range.any():
-                reasons = np.array([f"{v:g} is outside [{lo:g}, {hi:g}]" for v in values], dtype=object)
+                shown = (lambda v: f"{v:.0f}") if integer else (lambda v: f"{v:g}")
+                reasons = np.full(self.n, None, dtype=object)
+                reasons[out_of_range] = [f"{shown(v)} is outside [{shown(lo)}, {shown(hi)}]"
+                                         for v in values[out_of_range]]
                 self.flag(out_of_range, name, reasons)
                 values = np.where(out_of_range, np.nan, values)
         return values
+
+    def count(self, name: str) -> np.ndarray:
+        """A count (deaths): a whole number from 0 to the largest the store's int32 column holds."""
+        return self.number(name, 0, COUNT_MAX, integer=True)
 
     def date(self, name: str, formats: Sequence[str] = ("%Y-%m-%d",), required: bool = False) -> pa.Array:
         text = self.text(name, required)

@@ -1,8 +1,9 @@
 """Ingest: stream a file into the store in one transaction, idempotently.
 
-Rows land first in a temporary staging table, then three set operations decide what is new,
-what changed (same event id, different raw row) and what is unchanged, so the same file twice
-gives the same rows. Bad rows go to the quarantine with file, line, field and reason.
+Rows are upserted (see UPSERT): a row is rewritten only when its raw input, or what this version of
+the readers makes of it, changed, so the same file twice gives the same rows. Bad rows go to the
+quarantine with file, line, field and reason: rows the readers cannot convert, a second row with an
+id already read, and — when a regime is given — points outside the regime's area.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
+from shapely.geometry.base import BaseGeometry
 
-from ..errors import InputError, StoreError
+from ..errors import GeometryError, InputError, StoreError
 from ..store import transaction
-from .readers import BadRow, Batch, _csv_header, load_mapping, read_events, resolve_lines
+from .readers import BadRow, Batch, open_events
 from .schema import COLUMNS
 
 INSERT_COLUMNS = list(COLUMNS)
@@ -37,6 +41,7 @@ class IngestResult:
     unchanged: int = 0
     quarantined: int = 0
     duplicates: int = 0
+    outside: int = 0  # of the quarantined: points outside the regime's area
     unmapped: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
@@ -63,20 +68,29 @@ def _progress(path: Path, enabled: bool | None):
 
 
 def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: Path | str | None = None,
-                regime=None, progress: bool | None = None, block_size: int | None = None) -> IngestResult:
-    """Read ``path`` (ucdp, acled, geojson, csv + mapping) into the store. One transaction."""
+                regime=None, progress: bool | None = None, block_size: int | None = None,
+                allow_outside: bool = False) -> IngestResult:
+    """Read ``path`` (ucdp, acled, geojson, csv + mapping) into the store. One transaction.
+
+    With a ``regime``, points outside its area (:func:`ceasefire.zones.area.regime_area`) are quarantined,
+    unless ``allow_outside``.
+    """
     path = Path(path)
     kwargs = {"block_size": block_size} if block_size else {}
-    batches = read_events(path, fmt, mapping, **kwargs)
-    header = None
-    delimiter = str(load_mapping(Path(mapping)).get("delimiter", ",")) if fmt == "csv" and mapping else ","
-    if fmt != "geojson":
-        header = "\x1f".join(_csv_header(path, delimiter))
+    source = open_events(path, fmt, mapping, **kwargs)
+    area = None
+    if regime is not None and not allow_outside:
+        from ..zones.area import regime_area
+
+        try:
+            area = regime_area(regime)
+        except GeometryError as exc:
+            raise GeometryError(f"{exc} — the regime's area, where its events may lie, cannot be drawn "
+                                "(--allow-outside skips the check)") from None
     bar = _progress(path, progress)
     try:
-        return write_batches(conn, str(path.resolve()), fmt, header, batches, regime, bar,
-                             resolve=(lambda bad: resolve_lines(path, bad, delimiter)) if fmt != "geojson" else None,
-                             label=str(path))
+        return write_batches(conn, str(path.resolve()), fmt, source.header, source.batches, regime, bar,
+                             resolve=source.resolve, label=str(path), area=area, unit=source.unit)
     except pa.ArrowInvalid as exc:
         raise InputError(f"{path}: cannot be parsed as {fmt} ({exc}); nothing was written") from None
     finally:
@@ -84,11 +98,16 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
 
 
 def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | None, batches: Iterator[Batch],
-                  regime=None, bar=None, resolve=None, label: str | None = None) -> IngestResult:
-    """Upsert batches of normalized events in one transaction; quarantine their bad rows; count."""
+                  regime=None, bar=None, resolve=None, label: str | None = None, area: BaseGeometry | None = None,
+                  unit: str = "line") -> IngestResult:
+    """Upsert batches of normalized events in one transaction; quarantine their bad rows; count.
+
+    ``area``: a prepared WGS84 geometry; events outside it are quarantined. ``unit``: what a bad row's
+    line counts ("line", or "feature" in GeoJSON), as its reason names the first row of a duplicate id.
+    """
     result = IngestResult(label or file, fmt)
     bad: list[BadRow] = []
-    seen_ids: set[str] = set()
+    seen_ids: dict[str, int | None] = {}
     good = 0
     try:
         with transaction(conn):
@@ -96,7 +115,7 @@ def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | N
                                (file, fmt, header, _now()))
             ingest_id = cur.lastrowid
             upsert = UPSERT.format(ingest_id=ingest_id)
-            for table, batch_bad, bytes_read in _prefetch(batches, seen_ids):
+            for table, batch_bad, bytes_read in _prefetch(batches, seen_ids, area):
                 result.read += table.num_rows + len(batch_bad)
                 good += table.num_rows
                 bad += batch_bad
@@ -111,9 +130,13 @@ def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | N
                 " FROM events WHERE ingest_id = :i", {"i": ingest_id}).fetchone()
             result.unchanged = good - result.new - result.updated
             result.duplicates = sum(1 for b in bad if b.field == "event_id")
+            result.outside = sum(1 for b in bad if b.field == "lon/lat")
             if bad:
                 if resolve is not None:
                     resolve(bad)
+                for b in bad:
+                    if b.first is not None:  # a duplicate: now that lines are known, say where its first row is
+                        b.reason += f" (its first row is {unit} {b.first})"
                 conn.executemany(
                     "INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) VALUES (?,?,?,?,?,?)",
                     [(file, b.line, b.field, b.reason, b.raw, ingest_id) for b in bad])
@@ -144,7 +167,8 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _prefetch(batches: Iterator[Batch], seen_ids: set[str]) -> Iterator[tuple[pa.Table, list[BadRow], int]]:
+def _prefetch(batches: Iterator[Batch], seen_ids: dict[str, int | None], area: BaseGeometry | None = None
+              ) -> Iterator[tuple[pa.Table, list[BadRow], int]]:
     """Parse and convert the next batch in a thread while SQLite writes this one (2 cores: 2 workers).
 
     If the writer stops early (an error, a closed generator), the reader thread is told to stop too.
@@ -169,12 +193,18 @@ def _prefetch(batches: Iterator[Batch], seen_ids: set[str]) -> Iterator[tuple[pa
         try:
             for batch in batches:
                 extra: list[BadRow] = []
-                table = _drop_duplicates(batch, seen_ids, extra)
-                if not put((table, batch.bad + extra, batch.bytes_read)):
+                _drop_duplicates(batch, seen_ids, extra)
+                if area is not None:
+                    _drop_outside(batch, area, extra)
+                if not put((batch.events, batch.bad + extra, batch.bytes_read)):
                     return
             put(done)
         except BaseException as exc:  # handed to the writer, raised there
             put(exc)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:  # a reader stopped early lets go of its file now, not when collected
+                close()
 
     thread = threading.Thread(target=work, name="ceasefire-reader", daemon=True)
     thread.start()
@@ -191,17 +221,67 @@ def _prefetch(batches: Iterator[Batch], seen_ids: set[str]) -> Iterator[tuple[pa
         thread.join()
 
 
-def _drop_duplicates(batch: Batch, seen: set[str], bad: list[BadRow]) -> pa.Table:
+def _positions(batch: Batch) -> tuple[np.ndarray | None, bool]:
+    """Where each event of a batch is: (positions, whether they are record numbers to resolve into lines)."""
+    if batch.records is not None:
+        return batch.records, True
+    return batch.lines, False
+
+
+def _bad_at(positions: np.ndarray | None, records: bool, index: int, field: str, reason: str, raw: str,
+            first: int | None = None) -> BadRow:
+    at = None if positions is None else int(positions[index])
+    return BadRow(None if records else at, field, reason, raw, record=at if records else None, first=first)
+
+
+def _drop_duplicates(batch: Batch, seen: dict[str, int | None], bad: list[BadRow]) -> None:
     """A second row with an event id already read in this file is quarantined, not merged."""
     ids = batch.events["event_id"].to_pylist()
-    dup = [i for i, x in enumerate(ids) if x in seen or seen.add(x)]  # type: ignore[func-returns-value]
-    if not dup:
-        return batch.events
+    positions, records = _positions(batch)
+    where = [None] * len(ids) if positions is None else positions.tolist()
+    fresh = dict(zip(ids, where))
+    if len(fresh) == len(ids) and seen.keys().isdisjoint(fresh):  # the common case, at dict speed
+        seen.update(fresh)
+        return
+    dup = []
+    for i, event_id in enumerate(ids):
+        if event_id in seen:
+            dup.append(i)
+        else:
+            seen[event_id] = where[i]
     raws = batch.events["raw"].to_pylist()
     for i in dup:
-        bad.append(BadRow(None, "event_id", f"duplicate id {ids[i]} (an earlier row of this file has it)", raws[i]))
-    keep = pc.invert(pc.is_in(pa.array(range(len(ids))), pa.array(dup)))
-    return batch.events.filter(keep)
+        first = seen[ids[i]]
+        reason = f"duplicate id {ids[i]}" + ("" if first is not None else " (an earlier row of this file has it)")
+        bad.append(_bad_at(positions, records, i, "event_id", reason, raws[i], first))
+    keep = np.ones(len(ids), bool)
+    keep[dup] = False
+    _keep_only(batch, keep)
+
+
+def _drop_outside(batch: Batch, area: BaseGeometry, bad: list[BadRow]) -> None:
+    """Events whose point lies outside the regime's area are quarantined (lon and lat swapped, often)."""
+    lon = batch.events["lon"].to_numpy()
+    lat = batch.events["lat"].to_numpy()
+    outside = ~shapely.contains_xy(area, lon, lat)
+    if not outside.any():
+        return
+    positions, records = _positions(batch)
+    swapped = shapely.contains_xy(area, lat[outside], lon[outside])
+    raws = batch.events["raw"].filter(pa.array(outside)).to_pylist()
+    for i, was_swapped, raw in zip(np.flatnonzero(outside), swapped, raws):
+        reason = "outside the regime's area" + (" — latitude and longitude look swapped" if was_swapped else "")
+        bad.append(_bad_at(positions, records, int(i), "lon/lat", reason, raw))
+    _keep_only(batch, ~outside)
+
+
+def _keep_only(batch: Batch, keep: np.ndarray) -> None:
+    """Keep some events of a batch, with their positions."""
+    batch.events = batch.events.filter(pa.array(keep))
+    if batch.records is not None:
+        batch.records = batch.records[keep]
+    if batch.lines is not None:
+        batch.lines = batch.lines[keep]
 
 
 def _unmapped(regime, table: pa.Table) -> Counter[str]:

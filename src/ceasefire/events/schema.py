@@ -1,10 +1,14 @@
-"""The one normalized event schema every reader produces (Arrow), and its JSON Schema for users."""
+"""The one normalized event schema every reader produces (Arrow), its JSON Schema for users, and the
+schema of a column-mapping file that reads any CSV into it."""
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 DATE_PRECISIONS = ("day", "week", "month", "year")
 # "region" (UCDP where_prec 5: a part of the country larger than a governorate) sits between
@@ -70,3 +74,78 @@ def json_schema() -> dict[str, Any]:
         "properties": props,
         "required": [n for n, _, nullable, _ in FIELDS if not nullable],
     }
+
+
+# --------------------------------------------------------------------------- column-mapping files
+
+# What a column-mapping file may fill: the schema's fields but those made from others.
+MAPPABLE = [name for name in COLUMNS if name not in ("event_id", "source", "event_type", "raw")]
+# Fields read as numbers or dates: a default or a value map (text) does not apply to them.
+_NOT_TEXT = {"date", "date_end", "lon", "lat", "place_radius_km", "fatalities_best", "fatalities_low",
+             "fatalities_high"}
+TEXT_FIELDS = [name for name in MAPPABLE if name not in _NOT_TEXT]
+MAPPING_REQUIRED = ("source_id", "date", "lon", "lat")
+
+
+class ColumnMapping(BaseModel):
+    """A column-mapping file: for each field of the event schema, the CSV's column that holds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    columns: dict[str, str] = Field(description="schema field → the CSV's column")
+    source: str = Field("csv", min_length=1, description="the dataset's name: event ids are '<source>:<source_id>'")
+    delimiter: str = Field(",", description="one character")
+    date_formats: list[str] = Field(["%Y-%m-%d"], min_length=1, description="strptime formats, tried in order")
+    defaults: dict[str, str] = Field(default_factory=dict, description="text field → value when the column is empty")
+    values: dict[str, dict[str, str]] = Field(default_factory=dict, description="text field → {their value: ours}")
+    strict_values: bool = Field(False, description="a value missing from the field's value map is empty")
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, v: str) -> str:
+        if len(v) != 1:
+            raise ValueError(f"one character, got {v!r}")
+        if v in "\"\r\n":
+            raise ValueError(f"{v!r} cannot separate fields (a quote or a line end)")
+        return v
+
+    @field_validator("date_formats", mode="before")
+    @classmethod
+    def _one_format(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, v: dict[str, str]) -> dict[str, str]:
+        _check_fields(v, MAPPABLE)
+        empty = [ours for ours, theirs in v.items() if not theirs]
+        if empty:
+            raise ValueError(f"no column named for {', '.join(empty)}")
+        return v
+
+    @field_validator("defaults", "values")
+    @classmethod
+    def _text_fields(cls, v: dict[str, Any]) -> dict[str, Any]:
+        _check_fields(v, TEXT_FIELDS)
+        return v
+
+    @model_validator(mode="after")
+    def _required(self) -> ColumnMapping:
+        missing = [name for name in MAPPING_REQUIRED if name not in self.columns]
+        if "sub_event_type" not in self.columns and "sub_event_type" not in self.defaults:
+            missing.append("sub_event_type (or a default)")
+        if missing:
+            raise ValueError(f"columns: name the column for {', '.join(missing)}")
+        return self
+
+
+def _check_fields(given: Mapping[str, Any], known: list[str]) -> None:
+    for name in given:
+        if name not in known:
+            raise ValueError(f"{name!r} is not a field a mapping fills{suggest(name, known)}; fields: {', '.join(known)}")
+
+
+def suggest(name: str, known: list[str]) -> str:
+    """' (did you mean 'actor2'?)' when a known name is close to an unknown one, else ''."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -18,7 +18,7 @@ from ..events.schema import EVENT_SCHEMA
 from ..events.taxonomy import SUBTYPE_TO_TYPE
 from ..geodata.basedata import METRIC_CRS
 from ..regime.models import Regime
-from .article import Article
+from .article import Article, ArticleProblem
 from .dates import publication_date_from_text
 from .extract import NewsEvent, extract
 from .places import PlaceMention
@@ -169,7 +169,12 @@ def event_json(event: NewsEvent) -> dict[str, Any]:
     }
 
 
-def report_json(results: list[dict[str, Any]], merged: list[NewsEvent]) -> dict[str, Any]:
+def _problem_json(p: ArticleProblem) -> dict[str, Any]:
+    return {"file": p.file, "line": p.line, "field": p.field, "reason": p.reason}
+
+
+def report_json(results: list[dict[str, Any]], merged: list[NewsEvent],
+                problems: list[ArticleProblem] | None = None) -> dict[str, Any]:
     return {
         "articles": [{"id": r["article"].id, "url": r["article"].url, "title": r["article"].title,
                       "published": r["published"].isoformat() if r["published"] else None,
@@ -177,10 +182,12 @@ def report_json(results: list[dict[str, Any]], merged: list[NewsEvent]) -> dict[
                       "furniture_removed": [r["article"].text[s:e] for s, e in r["article"].furniture],
                       "places": [_place_json(p) for p in r["context"]["places"]]} for r in results],
         "events": [event_json(e) for e in merged],
+        "kept_aside": [_problem_json(p) for p in problems or []],
     }
 
 
-def report_markdown(results: list[dict[str, Any]], merged: list[NewsEvent]) -> str:
+def report_markdown(results: list[dict[str, Any]], merged: list[NewsEvent],
+                    problems: list[ArticleProblem] | None = None) -> str:
     lines = ["# Extraction report", ""]
     for r in results:
         a = r["article"]
@@ -212,12 +219,15 @@ def report_markdown(results: list[dict[str, Any]], merged: list[NewsEvent]) -> s
             quote = ev.text.replace("\n", " ")
             lines.append(f"  - {ev.field} [{ev.start}:{ev.end}]: “{quote[:200]}”")
         lines.append("")
+    if problems:
+        lines += ["# Articles kept aside", ""] + [f"- {p}" for p in problems] + [""]
     return "\n".join(lines)
 
 
-def write_report(path: Path, results: list[dict[str, Any]], merged: list[NewsEvent]) -> None:
+def write_report(path: Path, results: list[dict[str, Any]], merged: list[NewsEvent],
+                 problems: list[ArticleProblem] | None = None) -> None:
     if path.suffix.lower() == ".json":
-        path.write_text(json.dumps(report_json(results, merged), indent=2, ensure_ascii=False, default=str),
-                        encoding="utf-8")
+        path.write_text(json.dumps(report_json(results, merged, problems), indent=2, ensure_ascii=False,
+                                   default=str), encoding="utf-8")
     else:
-        path.write_text(report_markdown(results, merged), encoding="utf-8")
+        path.write_text(report_markdown(results, merged, problems), encoding="utf-8")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .model import Leg, Patrol
+from .model import Leg, Patrol, check_distance
 
 DEFAULT_DISTANCE_KM = 2.0
 
@@ -26,14 +26,17 @@ class Conflict:
     end: dt.datetime
     lon: float  # where they come closest
     lat: float
+    timezone: str = "UTC"  # start and end are wall-clock times in the plan's zone
 
     def describe(self) -> str:
         return (f"{self.patrol_a} leg {self.leg_a} and {self.patrol_b} leg {self.leg_b}: {self.distance_km:.1f} km "
-                f"apart, both out {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M}, near ({self.lon:.4f}, {self.lat:.4f})")
+                f"apart, both out {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M} ({self.timezone}), "
+                f"near ({self.lon:.4f}, {self.lat:.4f})")
 
 
 def close_leg_pairs(legs: list[Leg], distance_km: float) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs (i < j) of legs within ``distance_km`` of each other, by one STRtree query."""
+    check_distance("distance_km", distance_km)  # GEOS takes a negative distance as "none are close"
     geoms = np.array([leg.geometry for leg in legs], dtype=object)
     if len(geoms) == 0:
         return np.empty(0, int), np.empty(0, int)
@@ -52,6 +55,8 @@ def may_meet(p: Patrol, q: Patrol) -> bool:
 def find_conflicts(patrols: list[Patrol], distance_km: float = DEFAULT_DISTANCE_KM) -> list[Conflict]:
     from pyproj import Transformer
 
+    check_distance("distance_km", distance_km)
+
     to_wgs = Transformer.from_crs(patrols[0].crs if patrols else "EPSG:32637", "EPSG:4326", always_xy=True)
     legs = [leg for p in patrols for leg in p.legs]
     by_id = {p.id: p for p in patrols}
@@ -65,7 +70,8 @@ def find_conflicts(patrols: list[Patrol], distance_km: float = DEFAULT_DISTANCE_
         pa_, _ = shapely.ops.nearest_points(g, h)
         lon, lat = to_wgs.transform(pa_.x, pa_.y)
         found.append(Conflict(p.id, legs[i].number, q.id, legs[j].number, g.distance(h) / 1000.0,
-                              max(p.start, q.start), min(p.end, q.end), lon, lat))
+                              max(p.start, q.start), min(p.end, q.end), lon, lat,
+                              p.timezone or "time zone not stated"))
     return sorted(found, key=lambda c: (c.start, c.patrol_a, c.leg_a))
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 import shapely
 
+from ..errors import InputError
 from ..regime.models import PatrolMandate, Regime
 from ..zones.ground import ground_of
 from .deconflict import DEFAULT_DISTANCE_KM, close_leg_pairs, may_meet
-from .model import Leg, Patrol
+from .model import Leg, Patrol, check_distance
 from .routes import mandate_route, mandated_line, split
 
 CADENCE_DAYS = {"daily": 1, "weekly": 7, "fortnightly": 14, "monthly": 30}
@@ -36,6 +37,16 @@ class PlanOptions:
     coverage_km: float = 2.0  # a stretch of the mandated line this close to a leg counts as covered
     offset_km: float = 1.0
     interior_offset_km: float = 5.0
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """A negative distance plans patrols that meet; a zero leg or speed divides by zero; NaN compares
+        false with everything and so silently switches a test off. All are refused, for every caller."""
+        for option in fields(self):
+            check_distance(option.name, getattr(self, option.name),
+                           positive=option.name in ("leg_km", "sector_km", "speed_kmh"))
 
 
 @dataclass
@@ -59,7 +70,13 @@ def mandates_in_force(regime: Regime, start: dt.date, end: dt.date) -> list[Patr
 
 def plan_patrols(regime: Regime, start: dt.date, days: int, opts: PlanOptions | None = None) -> Plan:
     opts = opts or PlanOptions()
-    end = start + dt.timedelta(days=days - 1)
+    opts.check()  # again: the options are a plain dataclass a caller may have changed since
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InputError(f"days must be a whole number ≥ 1, got {days!r}")
+    try:
+        end = start + dt.timedelta(days=days - 1)
+    except OverflowError:
+        raise InputError(f"days: {start} + {days} days runs past the year 9999") from None
     candidates: list[tuple[Patrol, list[dt.datetime]]] = []
     for mandate in mandates_in_force(regime, start, end):
         sectors = [s for line in mandate_route(regime, mandate, opts.offset_km, opts.interior_offset_km,
@@ -81,7 +98,8 @@ def plan_patrols(regime: Regime, start: dt.date, days: int, opts: PlanOptions | 
                 if not slots:
                     continue
                 patrol = Patrol(pid, mandate.id, tuple(mandate.forces), mandate.kind, mandate.role, sector,
-                                slots[0], slots[0] + _duration(sector, opts), crs=ground_of(regime).crs)
+                                slots[0], slots[0] + _duration(sector, opts), crs=ground_of(regime).crs,
+                                timezone=regime.timezone)
                 patrol.legs = _legs(pid, sector, opts.leg_km)
                 candidates.append((patrol, slots))
             cycle += 1

@@ -21,25 +21,36 @@ def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None
     from ..regime import load_regime
     from ..store import connect
 
-    planned = read_plan(plan_path)
+    planned = read_plan(plan_path)  # never empty: a plan without patrols is an InputError
+    notes = []
+    if any(p.timezone is None for p in planned):
+        # a plan written before plans carried their zone: its wall-clock times are the regime's local time
+        zone = load_regime(regime_name).timezone
+        for p in planned:
+            p.timezone = p.timezone or zone
+        notes.append(f"  note: {plan_path} gives its times without a time zone (an older plan); they are read as "
+                     f"{zone} time, the zone of regime {regime_name}")
     track = read_track(track_path)
-    if planned:
-        track.crs = planned[0].crs  # measured in the projection the plan was drawn in
+    track.crs = planned[0].crs  # measured in the projection the plan was drawn in
     if patrol_id:
         chosen = [p for p in planned if p.id == patrol_id]
         if not chosen:
-            raise InputError(f"{plan_path}: no patrol {patrol_id!r} (it has {len(planned)}: {planned[0].id}, …)")
+            some = ", ".join(p.id for p in planned[:3]) + (", …" if len(planned) > 3 else "")
+            raise InputError(f"{plan_path}: no patrol {patrol_id!r} (it has {len(planned)}: {some})")
         patrol = chosen[0]
     else:
-        patrol = match(planned, track)
+        patrol = match(planned, track, str(plan_path))
     report = judge_track(patrol, track)
     first, last = report.start.date(), report.end.date()
     events = events_frame(connect(db), first, last, columns=MONITOR_COLUMNS)
     found = incidents(patrol, track, events, radius_m)
     report.incidents = found[["event_id", "date", "sub_event_type", "actor1", "actor2", "distance_m"]].to_dict("records")
     yield report.summary()
+    yield from notes
+    for warning in report.warnings:
+        yield f"  warning: {warning}"
     for stop in report.stops:
-        yield f"  stop {stop[0]:%H:%M}–{stop[1]:%H:%M}"
+        yield f"  stop {stop[0]:%H:%M}–{stop[1]:%H:%M} ({report.timezone})"
     for inc in report.incidents:
         yield (f"  incident on patrol: {inc['event_id']} {inc['date']} {inc['sub_event_type']} "
                f"({inc['actor1']} / {inc['actor2']}), {inc['distance_m']:.0f} m from the track")

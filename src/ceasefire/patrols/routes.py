@@ -13,7 +13,6 @@ from the boundary rather than on roads; a road-following planner needs real road
 from __future__ import annotations
 
 import datetime as dt
-
 from functools import cache
 
 import shapely

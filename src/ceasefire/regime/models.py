@@ -406,6 +406,11 @@ class Regime(Strict):
         "places the regime's expressions name (`around`, `corridor`) beyond the shipped gazetteer"))
     control: list[ControlChange] = Field(default_factory=list, description=(
         "dated changes of who holds ground; zones with `follows_control` follow them"))
+    area: GeometryExpr | None = Field(None, description=(
+        "where the regime's events may lie, as a geometry expression like a zone's (e.g. "
+        "{admin: {names: [Idlib, Aleppo], level: 1}}): ingest quarantines points outside it. Empty: the shipped "
+        "country grown by 5 km (with every zone) when the zones are drawn on the shipped data, else the envelope "
+        "of all the zones grown by 100 km"))
     _source: Any = PrivateAttr(default=None)  # the file it was read from: anchors file: paths
     _shapes: Any = PrivateAttr(default=None)  # its zones, once computed (zones.timeline.regime_shapes)
     _control: Any = PrivateAttr(default=None)  # its changes of control with their areas (zones.timeline)

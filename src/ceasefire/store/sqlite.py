@@ -91,18 +91,77 @@ def default_db_path() -> Path:
     return Path(user_data_dir("ceasefire")) / "ceasefire.sqlite"
 
 
-def connect(path: Path | str | None = None) -> sqlite3.Connection:
-    """Open (creating and migrating) the store. ``path`` None: $CEASEFIRE_DB or the user data dir."""
+def connect(path: Path | str | None = None, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the store. ``path`` None: $CEASEFIRE_DB or the user data dir.
+
+    Writable (the default): created and migrated on open; a write-ahead log left by an interrupted
+    ingest is checkpointed away. ``readonly``: for queries — the store must exist; it opens on a
+    read-only mount or file too, where a writable WAL connection could not.
+    """
     target = Path(path) if path else default_db_path()
+    if readonly:
+        return _connect_readonly(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(target, isolation_level=None)  # we open transactions ourselves
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        # A writer killed mid-ingest leaves its WAL behind (uncommitted pages, possibly hundreds of MB);
+        # SQLite ignores them, and a checkpoint now gives the space back.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         migrate(conn)
     except (sqlite3.Error, OSError) as exc:
+        if _read_only_mount(target):
+            raise StoreError(f"{target}: the store is on a read-only file system: queries can read it, but this "
+                             "command writes — copy the store somewhere writable or name another with --db") from None
         raise StoreError(f"{target}: cannot open the store ({exc})") from None
     return conn
+
+
+def _read_only_mount(target: Path) -> bool:
+    folder = next((p for p in (target, *target.parents) if p.exists()), None)
+    try:
+        return folder is not None and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _connect_readonly(target: Path) -> sqlite3.Connection:
+    if not target.is_file():
+        raise StoreError(f"{target}: no store here — ingest events first (ceasefire ingest FILE --format …) "
+                         "or name an existing store with --db")
+    uri = target.resolve().as_uri()
+    try:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.OperationalError:
+        # A WAL store on a read-only mount: SQLite cannot create its shared-memory file there. Nobody
+        # can write to that mount either, so the file may be read as immutable.
+        try:
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise StoreError(f"{target}: cannot open the store read-only ({exc})") from None
+    except sqlite3.Error as exc:
+        raise StoreError(f"{target}: cannot open the store read-only ({exc})") from None
+    if version > len(MIGRATIONS):
+        raise StoreError(f"{target}: the store is at schema version {version}, newer than this ceasefire knows "
+                         f"({len(MIGRATIONS)}): upgrade ceasefire")
+    if version < len(MIGRATIONS):
+        conn.close()
+        if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
+            raise StoreError(f"{target}: the store is at schema version {version} and this ceasefire needs "
+                             f"{len(MIGRATIONS)}; it is read-only here — open it once where it can be written")
+        connect(target).close()  # migrate, then read
+        return _connect_readonly(target)
+    return conn
+
+
+def store_label(conn: sqlite3.Connection) -> str:
+    """The store's file and size, as a command tells the user which store it read."""
+    path = conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+    count = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    return f"{path} ({count:,} events)"
 
 
 def migrate(conn: sqlite3.Connection) -> int:

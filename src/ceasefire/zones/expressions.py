@@ -13,10 +13,13 @@ An expression is a mapping with one key, its operator::
 
 Everything is computed in the metric CRS of the regime's :class:`Ground` (EPSG:32637, UTM 37N,
 for Syria) and returned there; callers convert to WGS84 for output. A ground also carries the
-places and roads a regime brings, and whether the shipped Syrian data may be used. Areas come out
-as valid polygons; a ``file:`` may hold lines or points, used where a line is wanted. Results are
-cached by a hash of the expression (with referenced zones inlined), the ground and the base data
-version.
+places and roads a regime brings, whether the shipped Syrian data may be used, and whether ``file:``
+paths may lie outside the regime's folder. Areas come out as valid polygons; a ``file:`` may hold
+lines or points, used where a line is wanted. A map is read strictly (:func:`read_map`): every
+feature must have a geometry with finite coordinates (within ±180/±90 in degrees) that GEOS calls
+valid, or the error names the file, the feature and the reason; nothing is silently repaired.
+Results are cached by a hash of the expression (with referenced zones inlined), the ground and the
+base data version.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +54,10 @@ CENTRE_SHARE = 0.1
 # Admin units share edges exactly, but a line of contact drawn between two expressions
 # may pass through slightly different vertices after simplification.
 SHARED_EDGE_TOLERANCE_M = 250.0
+# No band, corridor or surroundings in an agreement is wider; past it UTM distances mean little anyway.
+MAX_KM = 1000.0
+# Bumped when reading maps changes (2: strict, nothing repaired), so cached geometries are recomputed.
+MAP_READER = 2
 
 ZoneResolver = Callable[[str], Mapping[str, Any]]
 HeldResolver = Callable[[str, Any], tuple[BaseGeometry, BaseGeometry]]  # (zone id, moment) → (held, defined)
@@ -65,8 +72,12 @@ class Ground:
     places: Places = field(default_factory=dict)
     roads: gpd.GeoDataFrame | None = None  # the regime's own roads: a `road` column, any CRS
     shipped: bool = True  # the shipped Syrian admin units, gazetteer and roads may be used
+    # `file:` paths (and the regime's roads) may resolve outside the regime's folder; off by default so
+    # that a regime file from elsewhere cannot read ../../etc/passwd or follow a symlink out
+    paths_outside: bool = False
 
     def key(self) -> list[Any]:
+        """What results depend on (``paths_outside`` changes only what may be read, not what comes out)."""
         own_roads = None if self.roads is None else self.roads.to_json()
         return [self.crs, sorted(self.places.items()), own_roads, self.shipped]
 
@@ -134,7 +145,10 @@ def part_of_units(
         raise GeometryError(f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
     if not 0 < half_angle < 90:
         raise GeometryError(f"half_angle must be between 0 and 90 degrees, got {half_angle}")
-    parents = _units_named([parent] if isinstance(parent, str) else list(parent), parent_level, ground=ground)
+    parent_names = [parent] if isinstance(parent, str) else list(parent)
+    if not parent_names:  # an empty list would reach GEOS as an empty centre point
+        raise GeometryError("part_of needs at least one parent unit, got none")
+    parents = _units_named(parent_names, parent_level, ground=ground)
     if (parents["level"] >= level).any():
         raise GeometryError(f"the children of {list(parents['name'])} cannot be at level {level}")
     units = admin_units_metric(ground.crs)
@@ -251,20 +265,153 @@ def shared_boundary(area: BaseGeometry, other: BaseGeometry) -> BaseGeometry:
     return area.boundary.intersection(other.buffer(SHARED_EDGE_TOLERANCE_M))
 
 
+def regime_path(base_dir: Path, relative: object, ground: Ground = SYRIA, what: str = "file:") -> Path:
+    """A path a regime names, anchored at its folder; refused when it resolves (symlinks followed) outside it,
+    unless the ground allows paths outside."""
+    if not isinstance(relative, str) or not relative.strip():
+        raise GeometryError(f"{what} path must be a file name relative to the regime, got {relative!r}")
+    path = base_dir / relative
+    try:
+        resolved, folder = path.resolve(), base_dir.resolve()
+    except (OSError, ValueError, RuntimeError) as exc:  # a NUL byte, a symlink loop
+        raise GeometryError(f"{what} {relative!r} is not a usable path ({exc})") from None
+    if not ground.paths_outside and not resolved.is_relative_to(folder):
+        raise GeometryError(f"{what} {relative} resolves outside the regime's folder {folder}; "
+                            "pass --allow-paths-outside to read it")
+    return path
+
+
+def _file_path(arg: Any, base_dir: Path, ground: Ground) -> Path:
+    if not isinstance(arg, Mapping) or "path" not in arg:
+        raise GeometryError(f"file: needs {{path: …}}, got {arg!r}")
+    return regime_path(base_dir, arg["path"], ground)
+
+
+# How much of a map GDAL cannot read is looked at to say why (GDAL says only "not recognized").
+MAP_SNIFF_BYTES = 1024 * 1024
+FIX_HINT = "fix it (e.g. QGIS: Vector > Geometry Tools > Fix Geometries) and save the file again"
+
+
+def read_map(path: Path, crs: str = "EPSG:4326") -> list[BaseGeometry]:
+    """Every feature's geometry of a published map (GeoJSON, GeoPackage) in ``crs``, in file order.
+
+    Strict, because a zone drawn from a broken map is a wrong zone: a feature without a geometry, with
+    a coordinate that is not finite or (in degrees) out of range, or that GEOS calls invalid (a
+    bow-tie ring) is an error naming the file, the feature (1-based) and the reason — never repaired."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise GeometryError(f"{path}: no such file") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+        raise GeometryError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    if not path.is_file():
+        raise GeometryError(f"{path}: is not a file (a GeoJSON or GeoPackage map is)")
+    from pyogrio.raw import read as ogr_read
+
+    with warnings.catch_warnings(record=True) as gdal_said:  # GDAL's warnings tell why a geometry is missing
+        warnings.simplefilter("always")
+        try:
+            meta, _, wkbs, _ = ogr_read(path, columns=[], read_geometry=True)  # geometry only: no field to decode
+        except (RuntimeError, OSError, ValueError) as exc:  # pyogrio's errors are RuntimeErrors; one message
+            raise GeometryError(f"{path}: not a GeoJSON or GeoPackage map: {_why_unreadable(path, exc)}") from None
+    said = "; ".join(dict.fromkeys(str(w.message).split(". ")[0] for w in gdal_said))
+    degrees = meta.get("crs") is None or _in_degrees(meta["crs"])
+    if wkbs is None or len(wkbs) == 0:
+        raise GeometryError(f"{path}: holds no features (a zone's map needs at least one)")
+    geoms = []
+    for number, wkb in enumerate(wkbs, start=1):
+        where = f"{path}: feature {number}"
+        if wkb is None:
+            why = f" (GDAL: {said})" if said else ""
+            raise GeometryError(f"{where} has no geometry{why}; give it one or delete it")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # NaN coordinates warn here; they are refused just below
+                geom = shapely.from_wkb(wkb)
+        except shapely.errors.ShapelyError as exc:
+            raise GeometryError(f"{where}: not a readable geometry ({exc}); correct or delete it") from None
+        geoms.append(_checked(geom, degrees, where))
+    source_crs = meta.get("crs") or "EPSG:4326"  # GeoJSON without a crs member is WGS84 by definition
+    try:
+        projected = gpd.GeoSeries(geoms, crs=source_crs).to_crs(crs)
+    except (RuntimeError, ValueError) as exc:  # pyproj: an unknown or unusable CRS
+        raise GeometryError(f"{path}: cannot be projected from {source_crs} to {crs} ({exc})") from None
+    out = []
+    for number, geom in enumerate(projected.values, start=1):
+        if not np.isfinite(shapely.get_coordinates(geom)).all():
+            raise GeometryError(f"{path}: feature {number} lies where {crs} cannot draw it (the projection "
+                                "gives infinite coordinates); state the regime's `crs`")
+        # a valid ring can pinch when reprojected; that is the projection's doing, not the file's
+        out.append(geom if geom.is_valid or kind_of(geom) != "area" else _clean(geom))
+    return out
+
+
+def _checked(geom: BaseGeometry, degrees: bool, where: str) -> BaseGeometry:
+    """The geometry, if its coordinates are finite, in range when in degrees, and GEOS calls it valid."""
+    if geom.is_empty:
+        raise GeometryError(f"{where} has an empty geometry; give it one or delete it")
+    xy = shapely.get_coordinates(geom)
+    if not np.isfinite(xy).all():
+        raise GeometryError(f"{where}: a coordinate is not a number (NaN or infinite); correct or delete it")
+    if degrees:
+        lon, lat = xy[:, 0], xy[:, 1]
+        bad = np.flatnonzero((np.abs(lon) > 180) | (np.abs(lat) > 90))
+        if bad.size:
+            x, y = xy[bad[0]]
+            raise GeometryError(f"{where}: coordinate ({x:g} {y:g}) is out of range (longitude within ±180, "
+                                "latitude within ±90, longitude first); is the map in another CRS, or x and y swapped?")
+    if not geom.is_valid:
+        raise GeometryError(f"{where}: invalid {geom.geom_type} ({shapely.is_valid_reason(geom)}); {FIX_HINT}")
+    return geom
+
+
+def _in_degrees(crs: str) -> bool:
+    import pyproj
+
+    try:
+        return bool(pyproj.CRS.from_user_input(crs).is_geographic)
+    except RuntimeError:  # pyproj's CRSError: an unparsable CRS is reported when the map is projected
+        return False
+
+
+def _why_unreadable(path: Path, exc: Exception) -> str:
+    """A plain reason a map cannot be read: GDAL often says only "not recognized as being in a supported
+    file format"."""
+    gdal = str(exc).split("; It might help")[0]
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(MAP_SNIFF_BYTES + 1)
+    except OSError:
+        return gdal
+    first = head.lstrip()[:1]
+    if not first:
+        return "the file is empty"
+    if head.startswith(b"SQLite format 3"):
+        return f"a SQLite file that GDAL cannot read as a GeoPackage ({gdal})"
+    if b"\x00" in head[:4096]:
+        return "binary data"
+    if first == b"[":
+        return "its top level is a JSON array; GeoJSON is an object: a FeatureCollection, a Feature or a geometry"
+    if first != b"{":
+        return "text that is not JSON"
+    if len(head) <= MAP_SNIFF_BYTES:
+        try:
+            data = json.loads(head)
+        except ValueError as json_exc:
+            return f"not valid JSON ({json_exc})"
+        if isinstance(data, dict) and data.get("type") == "FeatureCollection" and not isinstance(
+                data.get("features"), list):
+            return "a FeatureCollection without a `features` list"
+    return gdal
+
+
 def from_file(path: Path, ground: Ground = SYRIA) -> BaseGeometry:
     """Every geometry of a published map (GeoJSON, GeoPackage), in metres: areas, lines or points."""
-    if not path.exists():
-        raise GeometryError(f"{path}: no such file")
+    geoms = read_map(path, ground.crs)
     try:
-        frame = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises several types; one message for the user
-        raise GeometryError(f"{path}: cannot be read as GeoJSON/GeoPackage ({exc})") from None
-    if frame.crs is None:
-        frame = frame.set_crs("EPSG:4326")
-    geoms = [g for g in frame.to_crs(ground.crs).geometry.values if g is not None and not g.is_empty]
-    if not geoms:
-        raise GeometryError(f"{path}: holds no geometry")
-    return shapely.union_all(geoms)
+        return shapely.union_all(geoms)
+    except shapely.errors.GEOSException as exc:  # valid parts should always combine; say so if not
+        raise GeometryError(f"{path}: its features cannot be combined ({exc}); {FIX_HINT}") from None
 
 
 def kind_of(geom: BaseGeometry) -> str:
@@ -278,6 +425,14 @@ def kind_of(geom: BaseGeometry) -> str:
 
 
 # --------------------------------------------------------------------------- evaluation
+
+
+def _km(arg: Mapping[str, Any], key: str) -> float:
+    """A distance an agreement gives: finite and at most MAX_KM (an .inf in YAML would reach GEOS)."""
+    value = float(arg[key])
+    if not 0 < value <= MAX_KM:  # NaN fails this too
+        raise GeometryError(f"{key} must be a distance above 0 and at most {MAX_KM:g} km, got {value}")
+    return value
 
 
 def _listify(value: Any) -> list[str]:
@@ -311,10 +466,13 @@ class Evaluator:
                 if zone_id in seen:
                     raise GeometryError(f"zone {zone_id!r} refers to itself through {' → '.join(seen)}")
                 return self._inline(self._resolve_zone(zone_id), (*seen, zone_id))
-            if set(expr) == {"file"}:
-                path = self._base_dir / expr["file"]["path"]
-                stamp = path.stat().st_mtime_ns if path.exists() else 0
-                return {"file": {**expr["file"], "_resolved": str(path), "_mtime": stamp}}
+            if set(expr) == {"file"}:  # checked here too: a cached geometry must not bypass the folder rule
+                path = _file_path(expr["file"], self._base_dir, self.ground)
+                try:
+                    stamp = path.stat().st_mtime_ns
+                except OSError:
+                    stamp = 0
+                return {"file": {**expr["file"], "_resolved": str(path), "_mtime": stamp, "_reader": MAP_READER}}
             return {k: self._inline(v, seen) for k, v in expr.items()}
         if isinstance(expr, list):
             return [self._inline(v, seen) for v in expr]
@@ -328,7 +486,19 @@ class Evaluator:
     def area(self, expr: Mapping[str, Any], what: str = "an area") -> BaseGeometry:
         """An expression that must give an area (a zone, the inside of a band)."""
         geom = self.evaluate(expr)
-        if not geom.is_empty and kind_of(geom) != "area":
+        if geom.is_empty:
+            return geom
+        if isinstance(expr, Mapping) and set(expr) == {"file"}:  # a map: every feature must be an area
+            kinds = {g.geom_type for g in shapely.get_parts(geom)}
+            if not kinds <= {"Polygon", "MultiPolygon"}:
+                path = _file_path(expr["file"], self._base_dir, self.ground)
+                features = enumerate(read_map(path, self.ground.crs), start=1)
+                polygonal = {3, 6}  # GEOS type ids of Polygon and MultiPolygon
+                number, odd = next(((n, g.geom_type) for n, g in features
+                                    if set(shapely.get_type_id(shapely.get_parts(g))) - polygonal), (0, "collection"))
+                raise GeometryError(f"{what} needs an area (polygons); the expression gives a {geom.geom_type}: "
+                                    f"{path}: feature {number} is a {odd}")
+        elif kind_of(geom) != "area":
             raise GeometryError(f"{what} needs an area (polygons); the expression gives a {geom.geom_type}")
         return geom
 
@@ -363,13 +533,13 @@ class Evaluator:
                 line = road_line(arg["road"], ground)
             else:
                 line = self.evaluate(arg["line"])
-            geom = band_along(area, line, float(arg["depth_km"]), arg.get("side", "both"))
+            geom = band_along(area, line, _km(arg, "depth_km"), arg.get("side", "both"))
         elif op == "corridor":
-            geom = corridor(arg["road"], arg["from"], arg["to"], float(arg["width_km"]), ground)
+            geom = corridor(arg["road"], arg["from"], arg["to"], _km(arg, "width_km"), ground)
         elif op == "around":
-            geom = around(_listify(arg["places"]), float(arg["km"]), ground)
+            geom = around(_listify(arg["places"]), _km(arg, "km"), ground)
         elif op == "file":
-            return from_file(self._base_dir / arg["path"], ground)  # lines and points stay what they are
+            return from_file(_file_path(arg, self._base_dir, ground), ground)  # lines and points stay what they are
         elif op in ("held", "line_of_contact"):
             if self._held is None:
                 raise GeometryError(f"{op} needs a regime whose changes of control it can read")

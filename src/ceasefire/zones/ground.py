@@ -5,6 +5,9 @@ its own maps (``file:``), places and roads; its projection is the UTM zone of it
 or — for an extent wider than 12° of longitude — an azimuthal equidistant projection centred on it,
 unless the regime states its own ``crs``. The shipped Syrian data serve only a regime whose extent
 meets Syria, so a regime elsewhere that names no roads gets a clear error, never Syria's M4.
+
+The files a regime names (``file:`` maps, its ``roads``) must lie inside its folder unless the
+ground allows paths outside (``load_regime(..., allow_paths_outside=True)``).
 """
 
 from __future__ import annotations
@@ -16,25 +19,27 @@ from typing import Any
 import geopandas as gpd
 import pyproj
 
-from ..errors import RegimeError
+from ..errors import CeasefireError, RegimeError
 from ..geodata.basedata import admin_units
 from ..regime.models import Regime
-from .expressions import Ground
+from .expressions import SYRIA, Ground, read_map, regime_path
 
 UTM_WIDTH_DEG = 6.0
 MAX_UTM_SPAN_DEG = 12.0  # wider than two UTM zones: distances would stretch; use a centred projection
 
 
-def ground_of(regime: Regime) -> Ground:
-    """The regime's ground, computed once per regime."""
+def ground_of(regime: Regime, allow_paths_outside: bool = False) -> Ground:
+    """The regime's ground, computed once per regime: ``allow_paths_outside`` counts only on the first call
+    (:func:`~ceasefire.regime.load_regime` makes it when asked to allow them)."""
     if regime._ground is None:
         base = Path(regime._source).parent if regime._source else Path.cwd()
-        roads = _read_roads(base / regime.roads) if regime.roads else None
-        extent = regime_extent(regime, base, roads)
+        policy = Ground(paths_outside=allow_paths_outside)  # only for checking paths, until the real one exists
+        roads = _read_roads(regime_path(base, regime.roads, policy, "roads:")) if regime.roads else None
+        extent = regime_extent(regime, base, roads, policy)
         syria = tuple(admin_units().total_bounds)
         shipped = _meets(extent, syria)
         regime._ground = Ground(crs=regime.crs or metric_crs_for(extent), places=regime.place_table(),
-                                roads=roads, shipped=shipped)
+                                roads=roads, shipped=shipped, paths_outside=allow_paths_outside)
     return regime._ground
 
 
@@ -48,21 +53,23 @@ def metric_crs_for(extent: tuple[float, float, float, float]) -> str:
     return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
 
 
-def regime_extent(regime: Regime, base: Path, roads: gpd.GeoDataFrame | None = None
+def regime_extent(regime: Regime, base: Path, roads: gpd.GeoDataFrame | None = None, policy: Ground = SYRIA
                   ) -> tuple[float, float, float, float]:
     """WGS84 bounds of what the regime is drawn from: its map files, places and roads; the shipped
-    Syrian data when its expressions name admin units (or it names nothing of its own)."""
+    Syrian data when its expressions name admin units (or it names nothing of its own). A map that cannot
+    be read, or may not be, is left out here: computing its zone reports it, with the zone's line."""
     boxes = []
     uses_units = False
     for expr in _expressions(regime):
         for op, arg in _walk(expr):
             if op in ("admin", "part_of"):
                 uses_units = True
-            elif op == "file":
-                path = base / arg["path"]
-                if path.exists():
-                    frame = gpd.read_file(path)
-                    boxes.append(tuple((frame.set_crs(4326) if frame.crs is None else frame).to_crs(4326).total_bounds))
+            elif op == "file" and isinstance(arg, dict):
+                try:
+                    geoms = read_map(regime_path(base, arg.get("path"), policy))
+                    boxes.append(tuple(gpd.GeoSeries(geoms).total_bounds))
+                except CeasefireError:
+                    pass
     boxes += [(p.lon, p.lat, p.lon, p.lat) for p in regime.places]
     if roads is not None and not roads.empty:
         boxes.append(tuple(roads.to_crs(4326).total_bounds))

@@ -1,0 +1,168 @@
+"""`ceasefire ingest`, `ceasefire quarantine` and `ceasefire events`: events into the store, and what was kept aside."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .common import (
+    Group,
+    choose_format,
+    command,
+    db_option,
+    emit,
+    load_regime,
+    note,
+    open_store,
+    output_options,
+    output_path,
+    regime_option,
+    write_text,
+)
+
+UNMAPPED_SHOWN = 15
+
+
+@command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["acled", "ucdp", "geojson", "csv"]), required=True,
+              help="the file's layout; csv needs --mapping")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path),
+              help="column mapping (YAML) for --format csv")
+@click.option("--allow-outside", is_flag=True,
+              help="store events outside the regime's area too (by default they are quarantined)")
+@regime_option
+@db_option
+@click.option("--progress/--no-progress", default=None, help="progress bar (default: on a terminal)")
+def ingest(file: Path, fmt: str, mapping: Path | None, allow_outside: bool, regime_name: str | None,
+           db: Path | None, progress: bool | None) -> None:
+    """Read an event file into the store; bad rows are quarantined, a re-run changes nothing.
+
+    Example: ceasefire ingest ged.csv --format ucdp --db events.sqlite
+    """
+    from ..events import ingest_file
+
+    regime = load_regime(regime_name)
+    conn = open_store(db)
+    result = ingest_file(conn, file, fmt, mapping, regime=regime, progress=progress, allow_outside=allow_outside)
+    click.echo(result.summary())
+    if result.quarantined:
+        click.echo(f"  {result.quarantined:,} row(s) kept aside: ceasefire quarantine list --file {file}"
+                   + (f" --db {db}" if db else ""))
+    if result.unmapped:
+        click.echo(f"  actor names {regime.id} does not map to a party (add them to a party's actors):")
+        for name, count in result.unmapped.most_common(UNMAPPED_SHOWN):
+            click.echo(f"    {count:6,}  {name}")
+        if len(result.unmapped) > UNMAPPED_SHOWN:
+            click.echo(f"    … and {len(result.unmapped) - UNMAPPED_SHOWN} more: ceasefire events actors --unmapped"
+                       + (f" --db {db}" if db else ""))
+
+
+@click.group("quarantine", cls=Group)
+def quarantine() -> None:
+    """Rows kept aside at ingest, with file, line, field and reason.
+
+    Example: ceasefire quarantine list
+    """
+
+
+@quarantine.command("list")
+@db_option
+@click.option("--file", "file", default=None, help="only rows from this input file")
+@output_options(["table", "csv", "json", "parquet"])
+def quarantine_list(db: Path | None, file: str | None, fmt: str | None, output: str | None) -> None:
+    """List quarantined rows: file, line, field, reason and the raw row.
+
+    Example: ceasefire quarantine list --db events.sqlite --format csv -o kept-aside.csv
+    """
+    import pandas as pd
+
+    from ..events import quarantined
+
+    fmt = choose_format(fmt, output, ["table", "csv", "json", "parquet"])
+    output_path(output)
+    conn = open_store(db, readonly=True)
+    rows = pd.DataFrame([dict(r) for r in quarantined(conn, file)], columns=["file", "line", "field", "reason", "raw"])
+    if file and rows.empty:
+        known = [r[0] for r in conn.execute("SELECT DISTINCT file FROM quarantine ORDER BY file")]
+        if Path(file).resolve().as_posix() not in known:
+            raise click.BadParameter(f"no row of the quarantine comes from {file}; files with rows kept aside: "
+                                     f"{', '.join(known) or 'none'}", param_hint="'--file'")
+    rows["line"] = rows["line"].astype("Int64")
+    emit(rows, fmt, output, what="quarantined rows", table=lambda: _quarantine_text(rows))
+
+
+def _quarantine_text(rows) -> str:
+    import pandas as pd
+
+    if rows.empty:
+        return "the quarantine is empty"
+    lines = []
+    for row in rows.itertuples():
+        line = "?" if pd.isna(row.line) else row.line
+        lines.append(f"{row.file}:{line}: {row.field}: {row.reason}")
+        lines.append(f"    {row.raw[:160].replace(chr(31), ' | ')}")
+    return "\n".join(lines)
+
+
+@click.group("events", cls=Group)
+def events() -> None:
+    """The normalized event schema, and the actors in the store.
+
+    Example: ceasefire events schema
+    """
+
+
+@events.command("schema")
+@click.option("-o", "--output", default=None, metavar="FILE|-", help="write to this file (- for standard output)")
+def events_schema(output: str | None) -> None:
+    """Print the normalized event schema as JSON Schema.
+
+    Example: ceasefire events schema -o event.schema.json
+    """
+    from ..events import json_schema
+
+    write_text(json.dumps(json_schema(), indent=2), output)
+
+
+@events.command("actors")
+@regime_option
+@db_option
+@click.option("--unmapped", is_flag=True, help="only the names that map to no party of the regime")
+@output_options(["table", "csv", "json"])
+def events_actors(regime_name: str | None, db: Path | None, unmapped: bool, fmt: str | None,
+                  output: str | None) -> None:
+    """Every actor name in the store (each group of a combined field), its events and the party it maps to.
+
+    Example: ceasefire events actors --unmapped --format csv -o actors.csv
+    """
+    import pandas as pd
+
+    from ..regime.actors import ActorMap, split_actors
+
+    fmt = choose_format(fmt, output, ["table", "csv", "json"])
+    output_path(output)
+    regime = load_regime(regime_name)
+    conn = open_store(db, readonly=True)
+    counts: dict[str, int] = {}
+    for field, n in conn.execute("SELECT actor, count(*) FROM (SELECT actor1 AS actor FROM events UNION ALL "
+                                 "SELECT actor2 FROM events) WHERE actor <> '' GROUP BY actor"):
+        for name in split_actors(field) or [field]:
+            counts[name] = counts.get(name, 0) + n
+    actors = ActorMap(regime)
+    rows = [{"actor": name, "events": n, "party": ", ".join(p.id for p in actors.parties(name)) or None,
+             "may_include": ", ".join(p.id for p in actors.hidden(name)) or None}
+            for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    frame = pd.DataFrame(rows, columns=["actor", "events", "party", "may_include"])
+    if unmapped:
+        frame = frame[frame["party"].isna() & frame["may_include"].isna()]
+    note(f"{len(frame):,} actor names{' mapping to no party' if unmapped else ''} in {regime.id}'s terms")
+    emit(frame, fmt, output, what="actor names")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(ingest)
+    main.add_command(quarantine)
+    main.add_command(events)

@@ -1,0 +1,41 @@
+"""`ceasefire read`: news articles into sourced, geolocated events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import command, db_option, load_regime, note, open_store, output_path, regime_option
+
+
+@command()
+@click.argument("source")
+@regime_option
+@db_option
+@click.option("-o", "--output", "report_path", default=None, metavar="FILE",
+              help="the extraction report: .md for people, .json for programs")
+@click.option("--report", "report_alias", default=None, hidden=True)  # the name before -o, kept working
+@click.option("--store/--no-store", default=True, show_default=True, help="write the events to the store")
+def read(source: str, regime_name: str | None, db: Path | None, report_path: str | None, report_alias: str | None,
+         store: bool) -> None:
+    """Read news articles (a .txt/.html/.jsonl file, a folder, or - for stdin) into sourced, geolocated events.
+
+    Example: ceasefire read articles.jsonl -o report.md
+    """
+    from ..news import read_news
+
+    report = report_path or report_alias
+    output_path(report)
+    run = read_news(source, load_regime(regime_name), conn=open_store(db) if store else None,
+                    report_path=Path(report) if report else None, store=store)
+    for line in run.lines():
+        click.echo(line)
+    for line in run.problem_lines():
+        note(line)
+    if report:
+        note(f"report → {report}")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(read)

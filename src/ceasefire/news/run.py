@@ -1,0 +1,168 @@
+"""`ceasefire read` as one library call: articles → events → the store, the bad articles kept aside.
+
+The events read and the articles kept aside are written in one transaction: the store holds both
+or neither. A re-run of the same input adds nothing (events are upserted by id, a kept-aside
+article is filed once under its file, line, field and excerpt). The command's whole body::
+
+    from ceasefire.news import read_news
+
+    regime = load_regime(regime_name)
+    run = read_news(source, regime, conn=open_store(db) if store else None,
+                    report_path=Path(report) if report else None, store=store)
+    for line in run.lines():          # per article, per merged event, then the ingest summary
+        click.echo(line)
+    for line in run.problem_lines():  # "kept aside: /…/a.jsonl:3: json: an article is a JSON object, got an array"
+        note(line)
+
+When no article at all can be read, ``read_news`` raises InputError ("<source>: no article could
+be read: …") and writes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from ..errors import CeasefireError, InputError, OutputError, StoreError
+
+# The very upsert and row conversion an events ingest uses, so a news event is written as any other.
+from ..events.ingest import UPSERT, IngestResult, _now, _rows
+from ..regime.models import Regime
+from ..store import connect, transaction
+from .article import ArticleProblem, _excerpt, read_articles
+from .extract import NewsEvent
+from .pipeline import events_table, merge_across, read_article, write_report
+from .places import regime_places
+
+PROBLEMS_IN_MESSAGE = 3  # how many unreadable articles the "no article could be read" error names
+
+
+@dataclass
+class NewsRun:
+    """What one run read: per-article results, merged events, the articles kept aside, the ingest."""
+
+    source: str
+    results: list[dict[str, Any]]  # read_article's output, one an article
+    merged: list[NewsEvent]
+    problems: list[ArticleProblem] = field(default_factory=list)
+    ingest: IngestResult | None = None  # None when not stored
+
+    def article_lines(self) -> list[str]:
+        return [f"{r['article'].id}: published {r['published'] or 'unknown'} ({r['published_source'] or '—'}), "
+                f"{len(r['events'])} event(s), {len(r['context']['places'])} place mention(s)" for r in self.results]
+
+    def event_lines(self) -> list[str]:
+        lines = []
+        for e in self.merged:
+            where = ", ".join(p.name for p in e.places) or "?"
+            who = "+".join(e.actors) or "?"
+            claim = f" — claimed by {e.claimant['name']}" if e.claimant else ""
+            via = f" via {e.channel}" if e.channel else ""
+            lines.append(f"  {e.date} ({e.date_precision})  {e.kind:12s} {where} [{who}]{claim}{via}"
+                         + (f"  ({len(e.sources)} sources)" if len(e.sources) > 1 else ""))
+        return lines
+
+    def problem_lines(self) -> list[str]:
+        return [f"kept aside: {p}" for p in self.problems]
+
+    def lines(self) -> list[str]:
+        """Standard output, as the command has always printed it: articles, events, the ingest summary."""
+        return self.article_lines() + self.event_lines() + ([self.ingest.summary()] if self.ingest else [])
+
+
+def read_news(source: str | Path, regime: Regime | None = None, conn: sqlite3.Connection | None = None,
+              report_path: Path | str | None = None, store: bool = True) -> NewsRun:
+    """Read the articles of ``source`` (a .txt/.html/.jsonl file, a folder, or '-') into events.
+
+    An article that cannot be read is kept aside (``run.problems``; in the store's quarantine,
+    filed under its own file and line) and the others are read. ``store``: write events and
+    problems in one transaction to ``conn`` (None: the default store, opened and closed here).
+    ``report_path``: also write the extraction report (.json, else Markdown).
+
+        run = read_news("articles/", load_regime("syria-northwest"), conn=connect("events.sqlite"))
+        print("\\n".join(run.lines() + run.problem_lines()))
+    """
+    problems: list[ArticleProblem] = []
+    results = []
+    with regime_places(regime) if regime is not None else nullcontext():  # villages the regime names
+        for article in read_articles(source, problems):
+            try:
+                results.append(read_article(article))
+            except CeasefireError as exc:  # e.g. a zone the base data cannot draw: this article's, not the run's
+                problems.append(ArticleProblem(article.file or str(source), article.line, "text", str(exc),
+                                               _excerpt(article.text)))
+    if not results:
+        raise InputError(f"{source}: no article could be read: {_why_nothing(source, problems)}")
+    run = NewsRun(str(source), results, merge_across(results), problems)
+    if store:
+        target = conn if conn is not None else connect()
+        try:
+            run.ingest = write_news(target, str(source), events_table(run.merged, regime), problems)
+        finally:
+            if conn is None:
+                target.close()
+    if report_path:
+        try:
+            write_report(Path(report_path), results, run.merged, problems)
+        except OSError as exc:
+            raise OutputError(f"{report_path}: cannot write the report ({exc.strerror or exc})") from None
+    return run
+
+
+def _why_nothing(source: str | Path, problems: list[ArticleProblem]) -> str:
+    if not problems:
+        return "no .txt, .html, .htm or .jsonl file in it"
+    folder = str(source) != "-" and Path(source).is_dir()
+    shown = [f"{Path(p.file).name + ':' if folder else 'line '}{p.line}: {p.field}: {p.reason}"  # as the user named it
+             for p in problems[:PROBLEMS_IN_MESSAGE]]
+    more = len(problems) - len(shown)
+    return "; ".join(shown) + (f"; and {more} more" if more else "")
+
+
+def write_news(conn: sqlite3.Connection, source: str, events: pa.Table,
+               problems: list[ArticleProblem]) -> IngestResult:
+    """Upsert ``events`` and quarantine ``problems`` in one transaction, recorded as one ingest.
+
+    Counts as an events ingest does: ``read`` = event rows + articles kept aside. Two events the
+    reader keeps apart but that get one id (same sources, kind, day and place) are written once.
+    """
+    file = f"news:{source}"
+    result = IngestResult(f"news from {source}", "news")
+    events, result.duplicates = _first_of_each_id(events)
+    try:
+        with transaction(conn):
+            ingest_id = conn.execute("INSERT INTO ingests (file, format, header, started) VALUES (?, ?, NULL, ?)",
+                                     (file, "news", _now())).lastrowid
+            conn.executemany(UPSERT.format(ingest_id=ingest_id), _rows(events))
+            result.new, result.updated = conn.execute(
+                "SELECT coalesce(sum(first_ingest_id = :i), 0),"
+                " coalesce(sum(ingest_id = :i AND first_ingest_id <> :i), 0) FROM events WHERE ingest_id = :i",
+                {"i": ingest_id}).fetchone()
+            result.unchanged = events.num_rows - result.new - result.updated
+            # OR IGNORE: the same article kept aside again (file, line, field, raw) is filed once
+            conn.executemany(
+                "INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) VALUES (?,?,?,?,?,?)",
+                [(p.file, p.line, p.field, p.reason, p.raw, ingest_id) for p in problems])
+            result.read = events.num_rows + len(problems)
+            result.quarantined = len(problems)
+            conn.execute(
+                "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
+                " rows_quarantined = ? WHERE ingest_id = ?",
+                (_now(), result.read, result.new, result.updated, result.unchanged, result.quarantined, ingest_id))
+    except sqlite3.Error as exc:
+        raise StoreError(f"news from {source}: the store refused the ingest ({exc}); nothing was written") from None
+    return result
+
+
+def _first_of_each_id(events: pa.Table) -> tuple[pa.Table, int]:
+    ids = events["event_id"].to_pylist()
+    first = {event_id: i for i, event_id in reversed(list(enumerate(ids)))}
+    if len(first) == len(ids):
+        return events, 0
+    keep = sorted(first.values())
+    return events.take(pa.array(keep)), len(ids) - len(keep)
