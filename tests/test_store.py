@@ -97,7 +97,7 @@ def test_a_writer_killed_mid_transaction_leaves_no_big_wal(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     wal = path.with_name(path.name + "-wal")
     assert wal.stat().st_size > 1_000_000  # the killed writer's pages
-    conn = connect(path)
-    assert wal.stat().st_size == 0  # checkpointed away on the next open
+    conn = connect(path, readonly=True)  # even a query gives the space back, where it may write
+    assert wal.stat().st_size == 0
     assert conn.execute("SELECT count(*) FROM ingests").fetchone() == (1,)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -159,7 +159,7 @@ def cases() -> list[Case]:
     def outside_path(f: Path) -> list:
         shutil.copytree(DATA / "elsewhere", f / "r")
         path = f / "r" / "elsewhere.yaml"
-        path.write_text(path.read_text().replace("file: square.geojson", "file: ../../../../etc/passwd"))
+        path.write_text(path.read_text().replace("path: square.geojson", "path: ../../../../etc/passwd"))
         return ["regime", "validate", path]
 
     def read_only_store(f: Path) -> list:
@@ -176,11 +176,11 @@ def cases() -> list[Case]:
         with big.open("w") as out:
             out.write(lines[0] + "\n")
             row = lines[1].split(",", 1)[1]
-            for i in range(300_000):
+            for i in range(1_000_000):
                 out.write(f"{1_000_000 + i},{row}\n")
         proc = subprocess.Popen([CEASEFIRE, "ingest", big, "--format", "ucdp", "--db", f / "s.sqlite",
                                  "--no-progress"], cwd=f, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(6)
+        time.sleep(4)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         wal = f / "s.sqlite-wal"
@@ -236,7 +236,7 @@ def cases() -> list[Case]:
         ("violations -o may.csv on the default empty store",
          lambda f: ["violations", "-o", f / "may.csv"]),
         ("store on a read-only mount", read_only_store),
-        ("kill -9 mid-ingest (300k rows), then the next command", killed_ingest),
+        ("kill -9 mid-ingest (1M rows, at 4 s), then the next command", killed_ingest),
     ]
 
 

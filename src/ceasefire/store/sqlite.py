@@ -130,6 +130,9 @@ def _connect_readonly(target: Path) -> sqlite3.Connection:
     if not target.is_file():
         raise StoreError(f"{target}: no store here — ingest events first (ceasefire ingest FILE --format …) "
                          "or name an existing store with --db")
+    wal = target.with_name(target.name + "-wal")
+    if wal.is_file() and wal.stat().st_size and os.access(target.parent, os.W_OK) and not _read_only_mount(target):
+        connect(target).close()  # a writer was killed: give its log's space back before reading
     uri = target.resolve().as_uri()
     try:
         conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
