@@ -137,17 +137,25 @@ def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | N
                 for b in bad:
                     if b.first is not None:  # a duplicate: now that lines are known, say where its first row is
                         b.reason += f" (its first row is {unit} {b.first})"
-                conn.executemany(
-                    "INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) VALUES (?,?,?,?,?,?)",
-                    [(file, b.line, b.field, b.reason, b.raw, ingest_id) for b in bad])
+                keep_aside(conn, ingest_id, [(file, b.line, b.field, b.reason, b.raw) for b in bad])
             result.quarantined = len(bad)
-            conn.execute(
-                "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
-                " rows_quarantined = ? WHERE ingest_id = ?",
-                (_now(), result.read, result.new, result.updated, result.unchanged, result.quarantined, ingest_id))
+            finish_ingest(conn, ingest_id, result)
     except sqlite3.Error as exc:
         raise StoreError(f"{label or file}: the store refused the ingest ({exc}); nothing was written") from None
     return result
+
+
+def keep_aside(conn: sqlite3.Connection, ingest_id: int, rows: list[tuple]) -> None:
+    """Quarantine rows (file, line, field, reason, raw); OR IGNORE: the same row kept aside again is filed once."""
+    conn.executemany("INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) "
+                     "VALUES (?,?,?,?,?,?)", [(*row, ingest_id) for row in rows])
+
+
+def finish_ingest(conn: sqlite3.Connection, ingest_id: int, result: IngestResult) -> None:
+    conn.execute(
+        "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
+        " rows_quarantined = ? WHERE ingest_id = ?",
+        (_now(), result.read, result.new, result.updated, result.unchanged, result.quarantined, ingest_id))
 
 
 # A row already in the store is rewritten only when its raw input, or what this version of the readers

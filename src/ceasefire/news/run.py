@@ -31,7 +31,7 @@ import pyarrow as pa
 from ..errors import CeasefireError, InputError, OutputError, StoreError
 
 # The very upsert and row conversion an events ingest uses, so a news event is written as any other.
-from ..events.ingest import UPSERT, IngestResult, _now, _rows
+from ..events.ingest import UPSERT, IngestResult, _now, _rows, finish_ingest, keep_aside
 from ..regime.models import Regime
 from ..store import connect, transaction
 from .article import ArticleProblem, _excerpt, read_articles
@@ -144,16 +144,10 @@ def write_news(conn: sqlite3.Connection, source: str, events: pa.Table,
                 " coalesce(sum(ingest_id = :i AND first_ingest_id <> :i), 0) FROM events WHERE ingest_id = :i",
                 {"i": ingest_id}).fetchone()
             result.unchanged = events.num_rows - result.new - result.updated
-            # OR IGNORE: the same article kept aside again (file, line, field, raw) is filed once
-            conn.executemany(
-                "INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) VALUES (?,?,?,?,?,?)",
-                [(p.file, p.line, p.field, p.reason, p.raw, ingest_id) for p in problems])
+            keep_aside(conn, ingest_id, [(p.file, p.line, p.field, p.reason, p.raw) for p in problems])
             result.read = events.num_rows + len(problems)
             result.quarantined = len(problems)
-            conn.execute(
-                "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
-                " rows_quarantined = ? WHERE ingest_id = ?",
-                (_now(), result.read, result.new, result.updated, result.unchanged, result.quarantined, ingest_id))
+            finish_ingest(conn, ingest_id, result)
     except sqlite3.Error as exc:
         raise StoreError(f"news from {source}: the store refused the ingest ({exc}); nothing was written") from None
     return result
