@@ -71,11 +71,9 @@ def patrols_plan(regime_name: str | None, start: dt.date, days: int, distance_km
         click.echo(listing())  # the person who asked for a file still sees what was planned
     if fmt == "gpx":
         if output in (None, "-"):
-            import io
+            from ..patrols.io import plan_gpx
 
-            buffer = io.StringIO()
-            _gpx_text(plan.patrols, buffer)
-            click.echo(buffer.getvalue())
+            click.echo(plan_gpx(plan.patrols))
         else:
             write_atomically(Path(output), lambda path: write_plan_gpx(plan.patrols, path))
             note(f"{len(plan.patrols)} patrols → {output}")
@@ -84,17 +82,6 @@ def patrols_plan(regime_name: str | None, start: dt.date, days: int, distance_km
     if gpx_path:
         write_atomically(gpx_path, lambda path: write_plan_gpx(plan.patrols, path))
         note(f"{len(plan.patrols)} patrols → {gpx_path}")
-
-
-def _gpx_text(patrols, stream) -> None:
-    import tempfile
-
-    from ..patrols import write_plan_gpx
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "plan.gpx"
-        write_plan_gpx(patrols, path)
-        stream.write(path.read_text(encoding="utf-8"))
 
 
 @patrols.command("check")

@@ -244,6 +244,10 @@ def read_plan(path: Path) -> list[Patrol]:
 
 def write_plan_gpx(patrols: list[Patrol], path: Path) -> None:
     """Each patrol's route as a GPX route, to load into a GPS unit."""
+    path.write_text(plan_gpx(patrols), encoding="utf-8")
+
+
+def plan_gpx(patrols: list[Patrol]) -> str:
     gpx = gpxpy.gpx.GPX()
     for p in patrols:
         rte = gpxpy.gpx.GPXRoute(name=p.id, description=f"{'+'.join(p.forces)} {p.role} "
@@ -251,7 +255,7 @@ def write_plan_gpx(patrols: list[Patrol], path: Path) -> None:
         for x, y in _wgs(p.route, p.crs).coords:
             rte.points.append(gpxpy.gpx.GPXRoutePoint(y, x))
         gpx.routes.append(rte)
-    path.write_text(gpx.to_xml(), encoding="utf-8")
+    return gpx.to_xml()
 
 
 def to_json(obj: dict) -> str:
