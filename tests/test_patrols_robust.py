@@ -482,3 +482,12 @@ def test_fuzz_judging_valid_but_extreme_tracks(points):
     except CeasefireError:
         return
     assert 0.0 <= report.completion <= 1.0 and math.isfinite(report.max_deviation_m)
+
+
+def test_a_track_with_no_store_yet_is_judged_and_says_incidents_were_not_looked_up(plan_path, tmp_path):
+    missing = tmp_path / "none.sqlite"
+    result = run("patrols", "track", ROBUST / "track_m4_utc.gpx", "--plan", plan_path, "--db", missing)
+    assert result.exit_code == 0, result.output
+    assert f"no store at {missing}: incidents on patrol are not looked up" in result.stderr
+    assert "2020-03-15 13:05–15:25 (Asia/Damascus)" in result.stdout
+    assert not missing.exists()  # a query never creates a store

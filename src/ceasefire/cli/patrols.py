@@ -11,6 +11,7 @@ import click
 from .common import (
     DATE,
     Group,
+    open_store,
     choose_format,
     db_option,
     emit,
@@ -59,7 +60,9 @@ def patrols_plan(regime_name: str | None, start: dt.date, days: int, distance_km
     plan = plan_patrols(load_regime(regime_name), start, days, PlanOptions(distance_km=distance_km))
 
     def listing() -> str:
-        lines = [f"{p.start:%Y-%m-%d %H:%M}–{p.end:%H:%M}  {p.id:38s} {'+'.join(p.forces):14s} {p.kind:11s} "
+        zones = sorted({p.clock for p in plan.patrols})
+        lines = [f"times are local ({', '.join(zones)})"] if zones else []
+        lines += [f"{p.start:%Y-%m-%d %H:%M}–{p.end:%H:%M}  {p.id:38s} {'+'.join(p.forces):14s} {p.kind:11s} "
                  f"{p.role:9s} {p.length_km:6.1f} km, {len(p.legs)} legs" for p in plan.patrols]
         lines.append(f"\n{len(plan.patrols)} patrols, {sum(p.length_km for p in plan.patrols):,.0f} km"
                      + (f"; could not place {len(plan.unplaced)}: {', '.join(plan.unplaced)}" if plan.unplaced else ""))
@@ -135,12 +138,11 @@ def patrols_track(track_path: Path, plan_path: Path, patrol_id: str | None, regi
 
     for path in (output, gpx_path):
         output_path(str(path) if path else None)
-    from .. import settings
-
-    db_file = store_path(db)
-    note(f"store: {db_file}")
-    regime_ref = regime_name or settings.value("regime") or settings.DEFAULT_REGIME
-    for line in track_and_incidents(track_path, plan_path, patrol_id, regime_ref, db_file, radius_m, output, gpx_path):
+    regime = load_regime(regime_name)
+    store = open_store(db, readonly=True) if store_path(db).is_file() else None
+    if store is None:
+        note(f"no store at {store_path(db)}: incidents on patrol are not looked up")
+    for line in track_and_incidents(track_path, plan_path, patrol_id, regime, store, radius_m, output, gpx_path):
         click.echo(line)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -13,23 +15,27 @@ from ..report.geojson import to_geojson
 from .io import read_plan, read_track, write_track_gpx
 from .tracking import incidents, judge_track, match
 
+if TYPE_CHECKING:
+    from ..regime import Regime
 
-def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None, regime_name: str,
-                        db: Path | None, radius_m: float, output: Path | None, gpx_path: Path | None) -> Iterator[str]:
+
+def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None, regime: Regime,
+                        store: sqlite3.Connection | None, radius_m: float, output: Path | None,
+                        gpx_path: Path | None) -> Iterator[str]:
+    """Judge the track; events come from ``store`` (None: no store yet, so no incidents are looked up)."""
     from ..events import MONITOR_COLUMNS, events_frame
     from ..monitor import judge
-    from ..regime import load_regime
     from ..store import connect
 
     planned = read_plan(plan_path)  # never empty: a plan without patrols is an InputError
     notes = []
     if any(p.timezone is None for p in planned):
         # a plan written before plans carried their zone: its wall-clock times are the regime's local time
-        zone = load_regime(regime_name).timezone
+        zone = regime.timezone
         for p in planned:
             p.timezone = p.timezone or zone
         notes.append(f"  note: {plan_path} gives its times without a time zone (an older plan); they are read as "
-                     f"{zone} time, the zone of regime {regime_name}")
+                     f"{zone} time, the zone of regime {regime.id}")
     track = read_track(track_path)
     track.crs = planned[0].crs  # measured in the projection the plan was drawn in
     if patrol_id:
@@ -42,7 +48,7 @@ def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None
         patrol = match(planned, track, str(plan_path))
     report = judge_track(patrol, track)
     first, last = report.start.date(), report.end.date()
-    events = events_frame(connect(db), first, last, columns=MONITOR_COLUMNS)
+    events = events_frame(store if store is not None else connect(":memory:"), first, last, columns=MONITOR_COLUMNS)
     found = incidents(patrol, track, events, radius_m)
     report.incidents = found[["event_id", "date", "sub_event_type", "actor1", "actor2", "distance_m"]].to_dict("records")
     yield report.summary()
@@ -56,7 +62,6 @@ def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None
                f"({inc['actor1']} / {inc['actor2']}), {inc['distance_m']:.0f} m from the track")
     violations = pd.DataFrame()
     if not found.empty:
-        regime = load_regime(regime_name)
         # the attack-on-patrol rule fires only when this patrol's own forces are the target
         violations = judge(regime, found.assign(on_patrol=True, patrol_forces=",".join(patrol.forces)))
         for row in violations.itertuples():
