@@ -166,3 +166,17 @@ def test_missing_values_look_the_same_in_every_table():
 def test_demo_takes_o_and_its_old_name(tmp_path):
     command = main.commands["demo"]
     assert {"-o", "--output", "--out"} <= {o for p in command.params for o in p.opts}
+
+
+def test_quarantine_list_never_prints_control_bytes(tmp_path):
+    from ceasefire.store import connect
+
+    db = tmp_path / "s.sqlite"
+    conn = connect(db)
+    conn.execute("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
+                 ("/x/a.csv", 3, "(row)", "a NUL byte: binary content, not text", "id\x1f1\x00\x07\x1b[31mred", 1))
+    conn.close()
+    shown = run("quarantine", "list", "--db", db).stdout
+    assert "/x/a.csv:3: (row): a NUL byte" in shown
+    assert "id | 1\N{REPLACEMENT CHARACTER}\N{REPLACEMENT CHARACTER}\N{REPLACEMENT CHARACTER}[31mred" in shown
+    assert not any(ch in shown for ch in "\x00\x07\x1b")

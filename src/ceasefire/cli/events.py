@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
@@ -23,6 +24,7 @@ from .common import (
 )
 
 UNMAPPED_SHOWN = 15
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @command()
@@ -103,7 +105,8 @@ def _quarantine_text(rows) -> str:
     for row in rows.itertuples():
         line = "?" if pd.isna(row.line) else row.line
         lines.append(f"{row.file}:{line}: {row.field}: {row.reason}")
-        lines.append(f"    {row.raw[:160].replace(chr(31), ' | ')}")
+        shown = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", row.raw[:160].replace(chr(31), " | "))
+        lines.append(f"    {shown}")  # a row kept aside for binary bytes must not send them to the terminal
     return "\n".join(lines)
 
 

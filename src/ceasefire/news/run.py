@@ -63,7 +63,8 @@ class NewsRun:
             who = "+".join(e.actors) or "?"
             claim = f" — claimed by {e.claimant['name']}" if e.claimant else ""
             via = f" via {e.channel}" if e.channel else ""
-            lines.append(f"  {e.date} ({e.date_precision})  {e.kind:12s} {where} [{who}]{claim}{via}"
+            when = f"{e.date} ({e.date_precision})" if e.date else "undated"
+            lines.append(f"  {when}  {e.kind:12s} {where} [{who}]{claim}{via}"
                          + (f"  ({len(e.sources)} sources)" if len(e.sources) > 1 else ""))
         return lines
 
