@@ -180,3 +180,14 @@ def test_quarantine_list_never_prints_control_bytes(tmp_path):
     assert "/x/a.csv:3: (row): a NUL byte" in shown
     assert "id | 1\N{REPLACEMENT CHARACTER}\N{REPLACEMENT CHARACTER}\N{REPLACEMENT CHARACTER}[31mred" in shown
     assert not any(ch in shown for ch in "\x00\x07\x1b")
+
+
+def test_regime_validate_checks_the_regimes_area(tmp_path):
+    import shutil
+
+    shutil.copytree(DATA / "elsewhere", tmp_path / "r")
+    path = tmp_path / "r" / "elsewhere.yaml"
+    path.write_text(path.read_text().replace("timezone: America/Bogota", "timezone: America/Bogota\n"
+                                             "area: {admin: Nowhereland}"))
+    result = run("regime", "validate", path)
+    assert result.exit_code == 1 and "area: the regime lies outside the shipped data" in result.stderr

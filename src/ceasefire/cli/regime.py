@@ -92,6 +92,10 @@ def regime_validate(path: Path) -> None:
 
     r = load_regime(path, check_geometry=True)
     shapes = regime_shapes(r)
+    if r.area is not None:  # otherwise a broken `area` would surface only at the first ingest
+        from ..zones.area import regime_area
+
+        regime_area(r)
     click.echo(f"{path}: valid — {len(r.agreements)} agreements, {len(r.zones)} zones "
                f"({', '.join(f'{k} {v.area_km2:.0f} km²' for k, v in shapes.items())}), {len(r.rules)} rules")
 
