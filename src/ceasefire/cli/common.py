@@ -192,8 +192,11 @@ def output_options(formats: Sequence[str], default: str = "table") -> Callable[[
 
 
 def choose_format(fmt: str | None, output: str | None, formats: Sequence[str], default: str = "table") -> str:
+    """The listing's format (the option, else the -o file's suffix, else ``default``); a file that cannot be
+    written there is an error now, before any work is done."""
     from ..report.export import format_of_suffix
 
+    output_path(output)
     if fmt:
         return fmt
     guessed = format_of_suffix(output)

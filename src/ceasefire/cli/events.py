@@ -18,7 +18,6 @@ from .common import (
     note,
     open_store,
     output_options,
-    output_path,
     regime_option,
     write_text,
 )
@@ -84,7 +83,6 @@ def quarantine_list(db: Path | None, file: str | None, fmt: str | None, output: 
     from ..events import quarantined
 
     fmt = choose_format(fmt, output, ["table", "csv", "json", "parquet"])
-    output_path(output)
     conn = open_store(db, readonly=True)
     rows = pd.DataFrame([dict(r) for r in quarantined(conn, file)], columns=["file", "line", "field", "reason", "raw"])
     if file and rows.empty:
@@ -146,7 +144,6 @@ def events_actors(regime_name: str | None, db: Path | None, unmapped: bool, fmt:
     from ..regime.actors import ActorMap, split_actors
 
     fmt = choose_format(fmt, output, ["table", "csv", "json"])
-    output_path(output)
     regime = load_regime(regime_name)
     conn = open_store(db, readonly=True)
     counts: dict[str, int] = {}

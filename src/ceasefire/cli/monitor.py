@@ -18,7 +18,6 @@ from .common import (
     load_regime,
     open_store,
     output_options,
-    output_path,
     period_options,
     regime_option,
 )
@@ -52,7 +51,6 @@ def violations(regime_name: str | None, db: Path | None, start: dt.date | None, 
     from ..report.tables import TABLE_COLUMNS, violations_frame
 
     fmt = choose_format(fmt, output, VIOLATION_FORMATS)
-    output_path(output)
     check_period(start, end)
     regime = load_regime(regime_name)
     check_known("--zone", zone, [z.id for z in regime.zones], "zone")
@@ -88,7 +86,6 @@ def summary(regime_name: str | None, db: Path | None, start: dt.date | None, end
     from ..report.export import table_text
 
     fmt = choose_format(fmt, output, SUMMARY_FORMATS)
-    output_path(output)
     check_period(start, end)
     found = _judged(load_regime(regime_name), db, start, end)
     table = summarize(found)

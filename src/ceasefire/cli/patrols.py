@@ -55,7 +55,6 @@ def patrols_plan(regime_name: str | None, start: dt.date, days: int, distance_km
     from ..report.export import table_text, write_atomically
 
     fmt = choose_format(fmt, output, PLAN_FORMATS)
-    output_path(output)
     output_path(str(gpx_path) if gpx_path else None)
     plan = plan_patrols(load_regime(regime_name), start, days, PlanOptions(distance_km=distance_km))
 
@@ -103,7 +102,6 @@ def patrols_check(plan_path: Path, distance_km: float, fmt: str | None, output: 
     from ..patrols import find_conflicts, read_plan
 
     fmt = choose_format(fmt, output, ["table", "csv", "json"])
-    output_path(output)
     conflicts = find_conflicts(read_plan(plan_path), distance_km)
     columns = ["patrol_a", "leg_a", "patrol_b", "leg_b", "distance_km", "start", "end", "lon", "lat"]
     frame = pd.DataFrame([dataclasses.asdict(c) for c in conflicts], columns=columns)

@@ -13,7 +13,6 @@ from .common import (
     emit,
     load_regime,
     output_options,
-    output_path,
     regime_option,
     write_text,
 )
@@ -34,7 +33,6 @@ def zones(regime_name: str | None, at: dt.date, fmt: str | None, output: str | N
     from ..zones import zones_at, zones_frame
 
     fmt = choose_format(fmt, output, ZONE_FORMATS)
-    output_path(output)
     r = load_regime(regime_name)
     frame = zones_frame(zones_at(r, at))
     empty = f"no zone of {r.id} is in force at {at.isoformat()}"
@@ -59,7 +57,6 @@ def where(lon: float, lat: float, regime_name: str | None, at: dt.date, fmt: str
         raise click.BadParameter(f"({lon}, {lat}) is not a longitude, latitude pair "
                                  "(longitude -180..180 first, then latitude -90..90)")
     fmt = choose_format(fmt, output, ["table", "json"])
-    output_path(output)
     answer = _where(load_regime(regime_name), lon, lat, at)
     if fmt == "json":
         import json

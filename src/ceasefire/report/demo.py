@@ -242,7 +242,8 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
     from ..monitor import judge, summarize
     from ..store import connect
     from .maps import violations_chart
-    from .tables import write_violations
+    from .export import write_frame
+    from .tables import violations_frame
 
     samples = sample_files(regime)
     if not samples:
@@ -294,7 +295,7 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
         example = (in_month if not in_month.empty else examples).iloc[0]
         echo(f"\nFor example: {example['reason']}")
     geojson = out_dir / "violations.geojson"
-    write_violations(found, "geojson", geojson)
+    write_frame(violations_frame(found), "geojson", geojson)
     chart = violations_chart(found, out_dir / "violations-by-month.png",
                              title=f"{regime.name}: violations per month by zone (confirmed and possible)")
     return [db, geojson, chart]
