@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test data bench clean
+.PHONY: demo test install install-test postgis data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/ceasefire demo -o out
 
-test: install
+# The suite runs once per store engine; the PostGIS leg starts its own throwaway cluster (tests/conftest.py).
+postgis:
+	tools/install_postgis.sh
+
+test: install postgis
 	$(BIN)/python -m pytest -q
 
 bench: install

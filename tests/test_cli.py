@@ -103,8 +103,8 @@ def test_every_command_has_help_with_an_example(path, cmd):
     assert cmd.help and "Example: ceasefire" in cmd.help, path
 
 
-def test_ingest_violations_summary_quarantine(tmp_path):
-    db = tmp_path / "e.sqlite"
+def test_ingest_violations_summary_quarantine(tmp_path, store_target):
+    db = store_target
     first = run("ingest", DATA / "ucdp_broken.csv", "--format", "ucdp", "--db", db)
     assert first.exit_code == 0, first.output
     assert "read 9, new 4, updated 0, unchanged 0, quarantined 5" in first.output

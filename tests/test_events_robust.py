@@ -31,7 +31,7 @@ from ceasefire.store import connect
 from ceasefire.zones import regime_shapes
 from ceasefire.zones.area import regime_area
 
-from .conftest import DATA
+from .conftest import DATA, stored_rows
 
 ROBUST = DATA / "robust"
 SAMPLE = data_path("ucdp_ged_nw_syria_sample.csv")
@@ -41,18 +41,17 @@ MAPPING = (DATA / "mapped_events.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
-def conn(tmp_path):
-    c = connect(tmp_path / "store.sqlite")
-    yield c
-    c.close()
+def conn(store):
+    """The test's store, once on each engine."""
+    return store
 
 
 def kept(conn) -> dict[tuple[int | None, str], str]:
     return {(r["line"], r["field"]): r["reason"] for r in quarantined(conn)}
 
 
-def count(conn, table: str = "events") -> int:
-    return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+def count(store, table: str = "events") -> int:
+    return store.count(table)
 
 
 def ucdp_rows(n: int = 20) -> list[list[str]]:
@@ -179,7 +178,7 @@ def test_geojson_properties_of_any_json_type_never_crash(conn, tmp_path):
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     ingest_file(conn, path, "geojson", progress=False)
     assert kept(conn) == {(2, "date"): "not a date in the form %Y-%m-%d", (3, "date"): "not a date in the form %Y-%m-%d"}
-    stored = conn.execute("SELECT source_id, lon, notes FROM events ORDER BY source_id").fetchall()
+    stored = sorted((r["source_id"], r["lon"], r["notes"]) for r in stored_rows(conn))
     assert stored == [("4", 36.6, None), ("a", 36.6, '{"nested": [1, null]}')]  # lon from the geometry only
 
 
@@ -225,7 +224,7 @@ def test_a_column_the_csv_lacks_names_the_mapping_and_the_column(conn, tmp_path)
 def test_one_column_may_fill_two_fields(conn, tmp_path):
     data, m = mapped(tmp_path, MAPPING.replace("  fatalities_best: Dead", "  fatalities_best: Dead\n  fatalities_low: Dead"))
     ingest_file(conn, data, "csv", m, progress=False)
-    assert conn.execute("SELECT fatalities_best, fatalities_low FROM events WHERE source_id = 'M-1'").fetchone() == (4, 4)
+    assert [(r["fatalities_best"], r["fatalities_low"]) for r in stored_rows(conn) if r["source_id"] == "M-1"] == [(4, 4)]
 
 
 # --------------------------------------------------------------------------- 5. unterminated quotes
@@ -237,7 +236,7 @@ def test_an_unterminated_quote_loses_no_row(conn):
     assert (result.read, result.new, result.quarantined) == (20, 19, 1)
     assert kept(conn) == {(5, "(row)"): "unterminated quote: the value quoted on this line never closes and would "
                                         "swallow lines 6–21; they were read on their own"}
-    stored = [r[0] for r in conn.execute("SELECT source_id FROM events ORDER BY source_id")]
+    stored = sorted(r["source_id"] for r in stored_rows(conn))
     assert stored == [f"R{i:03d}" for i in range(1, 21) if i != 4]
 
 
@@ -275,7 +274,7 @@ def test_a_runaway_late_in_a_long_file_and_values_spanning_lines(conn, tmp_path,
     assert set(reasons) == {(253, "(row)"), (283, "(row)")}
     assert reasons[(253, "(row)")].startswith("unterminated quote")
     assert reasons[(283, "(row)")] == "8 fields where the header has 41 (a truncated or broken line)"
-    notes = conn.execute("SELECT notes FROM events WHERE source_id = ?", (rows[10][0],)).fetchone()[0]
+    notes = next(r["notes"] for r in stored_rows(conn) if r["source_id"] == rows[10][0])
     assert notes == "a headline\nover two lines"
 
 
@@ -562,19 +561,20 @@ def check_ingest(tmp: Path, data: bytes, fmt: str, suffix: str, mapping: str | N
             event(f"refused: {re.sub(r'[0-9]+', 'N', str(exc).removeprefix(f'{path}: '))[:28]}")
             assert count(conn) == count(conn, "quarantine") == 0
             return
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         events, kept_aside = count(conn), count(conn, "quarantine")
         assert events + kept_aside == result.read == result.new + result.quarantined, result
         event(f"read: {'some' if events else 'no'} events, {'some' if kept_aside else 'no'} rows kept aside")
-        for (reason,) in conn.execute("SELECT DISTINCT substr(reason, 1, 24) FROM quarantine"):
+        aside = conn.quarantined()
+        for reason in sorted({r["reason"][:24] for r in aside}):
             event(f"kept aside: {re.sub(r'[0-9]+', 'N', reason)}")
-        assert conn.execute("SELECT count(*) FROM quarantine WHERE line IS NULL").fetchone()[0] == 0
-        before = conn.execute("SELECT * FROM events ORDER BY event_id").fetchall()
+        assert all(r["line"] is not None for r in aside)
+        before = stored_rows(conn)
         again = ingest_file(conn, path, fmt, mapping_path, regime=regime, progress=False, block_size=block_size)
         assert (again.read, again.new, again.updated) == (result.read, 0, 0), again
-        assert conn.execute("SELECT * FROM events ORDER BY event_id").fetchall() == before
+        assert stored_rows(conn) == before
         assert count(conn, "quarantine") == kept_aside
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
 

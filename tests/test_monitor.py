@@ -86,14 +86,14 @@ def test_the_cessation_binds_only_government_against_opposition(judged, sample):
     sides = pd.concat([astana["party1"], astana["party2"]]).astype(str)
     assert not sides.str.contains("sdf|civilians|None|nan").any()
     # the sample has real opposition–SDF, IS–SDF and Israel–Iran rows inside the time the regime ran
-    others = sample[(sample["actor2"].isin(["SDF", "Government of Israel"])) & (sample["date"] >= "2017-05-05")]
+    others = sample[(sample["actor2"].isin(["SDF", "Government of Israel"])) & (sample["date"] >= dt.date(2017, 5, 5))]
     assert len(others) > 100
     assert not set(others["event_id"]) & set(astana["event_id"])
 
 
 def test_one_sided_violence_against_civilians_is_no_hostility_between_the_sides(index, judged, sample):
     """Real UCDP type-3 rows: insurgents (and the Turkish border guards) against civilians, inside zone 1."""
-    one_sided = sample[(sample["roles"] == "one-sided") & (sample["date"] >= "2017-05-05")]
+    one_sided = sample[(sample["roles"] == "one-sided") & (sample["date"] >= dt.date(2017, 5, 5))]
     inside = one_sided[locate(index, one_sided)["astana-1"] == 2]
     assert {"Syrian insurgents", "Government of Turkey"} <= set(inside["actor1"])
     assert len(inside) >= 10
@@ -129,7 +129,7 @@ def test_combined_actor_fields_map_every_group(regime):
 
 def test_an_operation_against_a_combined_field_naming_hts_is_excluded(regime, index, sample):
     row = row_of(sample, sample[(sample["actor2"] == "Syrian insurgents") & (sample["place_precision"] == "exact")
-                                & (sample["date"] > "2019-01-01")]["event_id"].iloc[0],
+                                & (sample["date"] > dt.date(2019, 1, 1))]["event_id"].iloc[0],
                  actor2="Ahrar al-Sham, HTS", notes="clashes")
     found = judge(regime, row, index).set_index("rule")
     assert found.loc["astana-cessation", "status"] == "excluded"
@@ -190,7 +190,7 @@ def test_a_unit_wholly_inside_the_zone_is_confirmed(regime, index, sample, made_
     assert list(found.index) == ["dmz-radical-groups"]  # not the cessation: IS and the NLF are not its sides
     assert found.loc["dmz-radical-groups", "because"] == (
         "the source places it only in Idlib governorate, which lies partly inside the zone")
-    government = idlib[(idlib["actor1"] == "Government of Syria") & (idlib["date"] > "2018-01-01")].iloc[:1]
+    government = idlib[(idlib["actor1"] == "Government of Syria") & (idlib["date"] > dt.date(2018, 1, 1))].iloc[:1]
     named = government.assign(actor2="National Front for Liberation")  # the same row, a named opposition group
     verdict = judge(regime, named, index).set_index("rule").loc["astana-cessation"]
     assert verdict["status"] == "confirmed"
@@ -207,8 +207,8 @@ def test_a_unit_wholly_inside_the_zone_is_confirmed(regime, index, sample, made_
 
 def test_idlib_governorate_rows_are_placed_for_certain_until_the_government_took_ground(index, sample):
     rows = sample[(sample["place_precision"] == "governorate") & (sample["adm1"] == "Idlib Governorate")]
-    before = (rows["date_end"] < "2018-01-22").to_numpy()  # Abu al-Duhur
-    after = (rows["date"] >= "2018-01-22").to_numpy()
+    before = (rows["date_end"] < dt.date(2018, 1, 22)).to_numpy()  # Abu al-Duhur
+    after = (rows["date"] >= dt.date(2018, 1, 22)).to_numpy()
     assert before.sum() >= 20 and after.sum() >= 20
     where = locate(index, rows)["astana-1"]
     assert (where[before] == 2).all() and (where[after] == 1).all()
@@ -227,7 +227,7 @@ def test_a_region_is_read_as_its_named_part_not_a_blanket_buffer(index, made_up,
     assert len(qalamoun) == 2 and set(qalamoun["place_precision"]) == {"region"}
     assert not any(status.any() for status in locate(index, qalamoun).values())  # not even near Eastern Ghouta
     southern = sample[sample["place"] == "Southern Idlib Governorate"]
-    before = (southern["date_end"] < "2019-08-21").to_numpy()  # Khan Shaykhun, in the southern part
+    before = (southern["date_end"] < dt.date(2019, 8, 21)).to_numpy()  # Khan Shaykhun, in the southern part
     where = locate(index, southern)["astana-1"]
     assert before.sum() >= 5 and (where[before] == 2).all()
     assert (~before).sum() >= 3 and (where[~before] == 1).all()
@@ -375,7 +375,7 @@ def test_sentences_name_perpetrator_and_target_as_coded(regime, index, made_up):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_swapping_the_actors_of_a_clash_changes_no_between_verdict(regime, index, sample, data):
-    rows = sample[(sample["roles"] == "clash") & (sample["date"] >= "2017-05-05")]
+    rows = sample[(sample["roles"] == "clash") & (sample["date"] >= dt.date(2017, 5, 5))]
     picked = rows.iloc[sorted(set(data.draw(st.lists(st.integers(0, len(rows) - 1), min_size=1, max_size=20))))]
     swapped = picked.assign(actor1=picked["actor2"], actor2=picked["actor1"])
     key = ["event_id", "rule"]

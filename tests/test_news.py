@@ -134,14 +134,15 @@ def test_relative_dates():
     assert found["last month"] == (dt.date(2019, 2, 1), "month")
 
 
-def test_read_command_writes_events_and_report(tmp_path):
-    db, report = tmp_path / "n.sqlite", tmp_path / "r.json"
+def test_read_command_writes_events_and_report(tmp_path, store_target):
+    db, report = store_target, tmp_path / "r.json"
     args = ["read", str(DATA / "news"), "--db", str(db), "--report", str(report)]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
     again = CliRunner().invoke(main, args)
     assert "new 0" in again.output  # re-reading changes nothing
-    frame = events_frame(connect(db))
+    with connect(db) as store:
+        frame = events_frame(store)
     assert {"patrol", "agreement", "remote-explosive", "air-strike"} <= set(frame["sub_event_type"])
     doc = json.loads(report.read_text())
     assert doc["events"] and all(e["evidence"] for e in doc["events"])

@@ -41,9 +41,8 @@ def where(problems):
     return [(Path(p.file).name, p.line, p.field, p.reason) for p in problems]
 
 
-def counts(conn):
-    return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("events", "quarantine", "ingests")}
+def counts(store):
+    return {table: store.count(table) for table in ("events", "quarantine", "ingests")}
 
 
 # --------------------------------------------------------------------------- case 1: one broken JSONL line
@@ -127,28 +126,27 @@ def test_a_folder_reads_the_good_and_keeps_the_bad_aside():
     assert problems[0].raw == "Shelling of Kafr Nabl r\ufffdsidents fled\n"  # shown as text, not as bytes
 
 
-def test_a_folder_run_stores_events_and_problems_together(tmp_path):
-    conn = connect(tmp_path / "s.sqlite")
+def test_a_folder_run_stores_events_and_problems_together(store):
+    conn = store
     run = read_news(ROBUST / "news_folder", conn=conn)
     assert [r["article"].id for r in run.results] == ["a_patrol"]
     empty = (ROBUST / "news_folder" / "e_empty.txt").resolve()
     assert run.problem_lines()[3] == f"kept aside: {empty}:1: text: no text"
     assert run.lines()[-1] == (f"news from {ROBUST / 'news_folder'}: read {run.ingest.new + 4}, new {run.ingest.new}, "
                                "updated 0, unchanged 0, quarantined 4")
-    rows = conn.execute("SELECT file, line, field, reason FROM quarantine ORDER BY file").fetchall()
-    assert [(Path(f).name, line, field) for f, line, field, _ in rows] == [
+    rows = conn.quarantined()
+    assert [(Path(r["file"]).name, r["line"], r["field"]) for r in rows] == [
         ("b_latin1.txt", 1, "file"), ("c_no_main_text.html", 1, "html"), ("d_broken.jsonl", 1, "json"),
         ("e_empty.txt", 1, "text")]
     first = counts(conn)
     again = read_news(ROBUST / "news_folder", conn=conn)  # the same input twice changes nothing
     assert again.ingest.new == 0 and again.ingest.quarantined == 4
     assert counts(conn) == {**first, "ingests": 2}
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_events_and_problems_are_one_transaction(tmp_path):
     conn = connect(tmp_path / "s.sqlite")
-    conn.execute("CREATE TRIGGER no_quarantine BEFORE INSERT ON quarantine BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    conn.conn.execute("CREATE TRIGGER no_quarantine BEFORE INSERT ON quarantine BEGIN SELECT RAISE(ABORT, 'refused'); END")
     with pytest.raises(StoreError) as err:
         read_news(ROBUST / "news_broken_line.jsonl", conn=conn)
     assert str(err.value).endswith("the store refused the ingest (refused); nothing was written")
@@ -178,8 +176,8 @@ def test_articles_with_no_text(tmp_path):
                                ("notext.jsonl", 1, "text", "no text"), ("notext.jsonl", 2, "text", "no text")]
 
 
-def test_nothing_readable_is_an_error_and_records_nothing(tmp_path):
-    conn = connect(tmp_path / "s.sqlite")
+def test_nothing_readable_is_an_error_and_records_nothing(tmp_path, store):
+    conn = store
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_text("")
     (tmp_path / "in" / "blank.txt").write_text("  \n")
@@ -331,12 +329,12 @@ def check_run(source: Path, db: Path) -> None:
         event(f"problems: {sorted({p.field for p in run.problems})}")
         kept = {(p.file, p.line, p.field, p.raw) for p in run.problems}
         assert counts(conn) == {"events": run.ingest.new, "quarantine": len(kept), "ingests": 1}
-        assert conn.execute("SELECT rows_quarantined, rows_read FROM ingests").fetchone() == (
-            len(run.problems), run.ingest.new + run.ingest.updated + run.ingest.unchanged + len(run.problems))
+        assert [(i["rows_quarantined"], i["rows_read"]) for i in conn.ingests()] == [(
+            len(run.problems), run.ingest.new + run.ingest.updated + run.ingest.unchanged + len(run.problems))]
         again = read_news(source, conn=conn)  # idempotent: nothing new, nothing filed twice
         assert (again.ingest.new, again.ingest.updated) == (0, 0)
         assert counts(conn) == {"events": run.ingest.new, "quarantine": len(kept), "ingests": 2}
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
 
 
@@ -364,7 +362,6 @@ def test_fuzz_folder(tmp_path_factory, items):
     check_run(folder / "in", folder / "s.sqlite")
 
 
-def test_a_store_the_run_did_not_open_is_left_open(tmp_path):
-    conn = connect(tmp_path / "s.sqlite")
-    read_news(ROBUST / "news_broken_line.jsonl", conn=conn)
-    assert conn.execute("SELECT count(*) FROM quarantine").fetchone() == (1,)  # the caller's store: not closed
+def test_a_store_the_run_did_not_open_is_left_open(store):
+    read_news(ROBUST / "news_broken_line.jsonl", conn=store)
+    assert store.count("quarantine") == 1  # the caller's store: not closed

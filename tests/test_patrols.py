@@ -94,7 +94,7 @@ def along(route, share: float, start: dt.datetime, offset_m: float = 30.0, every
 
 
 @pytest.fixture
-def joint_and_store(tmp_path, regime, plan_2020):
+def joint_and_store(tmp_path, regime, plan_2020, store_target):
     joint = next(p for p in plan_2020.patrols if p.mandate == "m4-joint-2020")
     gpx = tmp_path / "drive.gpx"
     write_track_gpx(along(joint.route, 0.70, joint.start), gpx, joint.id)
@@ -109,8 +109,9 @@ def joint_and_store(tmp_path, regime, plan_2020):
                                  ("ied-2", (joint.start.date() + dt.timedelta(days=1)).isoformat()))]
     events = tmp_path / "ied.geojson"
     events.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    db = tmp_path / "store.sqlite"
-    ingest_file(connect(db), events, "geojson", progress=False)
+    db = store_target
+    with connect(db) as store:
+        ingest_file(store, events, "geojson", progress=False)
     plan = tmp_path / "plan.geojson"
     write_plan(plan_2020.patrols, plan)
     return joint, gpx, track, db, plan

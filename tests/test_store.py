@@ -1,4 +1,4 @@
-"""The store on awkward ground: a read-only mount, a writer killed mid-ingest, a store that is not there."""
+"""The store on awkward ground: a read-only mount, a writer killed mid-ingest, a store that is not there,\ntwo writers at once — on both engines where the ground exists for both."""
 
 import os
 import signal
@@ -10,23 +10,23 @@ import textwrap
 import pytest
 
 from ceasefire.errors import StoreError
-from ceasefire.store import connect, store_label
+from ceasefire.store import connect
 
 
 def _store_with_one_ingest(path):
-    conn = connect(path)
-    conn.execute("INSERT INTO ingests (file, format, started) VALUES ('a.csv', 'ucdp', '2020-01-01')")
-    conn.close()
+    store = connect(path)
+    store.conn.execute("INSERT INTO ingests (file, format, started) VALUES ('a.csv', 'ucdp', '2020-01-01')")
+    store.close()
 
 
 def test_queries_open_a_store_read_only(tmp_path):
     path = tmp_path / "s.sqlite"
     _store_with_one_ingest(path)
-    conn = connect(path, readonly=True)
-    assert conn.execute("SELECT count(*) FROM ingests").fetchone() == (1,)
-    assert store_label(conn) == f"{path.resolve()} (0 events)"
+    store = connect(path, readonly=True)
+    assert store.count("ingests") == 1
+    assert store.label() == f"{path} (0 events)"
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        conn.execute("DELETE FROM ingests")
+        store.conn.execute("DELETE FROM ingests")
 
 
 def test_a_query_on_a_missing_store_says_so_and_creates_nothing(tmp_path):
@@ -44,8 +44,8 @@ def test_a_read_only_query_migrates_an_old_store_it_may_write(tmp_path):
     raw.executescript(MIGRATIONS[0])
     raw.execute("PRAGMA user_version = 1")
     raw.close()
-    conn = connect(path, readonly=True)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    store = connect(path, readonly=True)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
 def _mount_read_only(folder):
@@ -68,9 +68,9 @@ def test_a_store_on_a_read_only_mount_answers_queries(tmp_path):
         with pytest.raises(sqlite3.OperationalError):  # what failed before: the WAL store needs its -shm file
             plain.execute("SELECT 1 FROM ingests")
         plain.close()
-        conn = connect(mount / "s.sqlite", readonly=True)
-        assert conn.execute("SELECT count(*) FROM ingests").fetchone() == (1,)
-        conn.close()
+        store = connect(mount / "s.sqlite", readonly=True)
+        assert store.count("ingests") == 1
+        store.close()
         with pytest.raises(StoreError, match="read-only file system: queries can read it, but this command writes"):
             connect(mount / "s.sqlite")
     finally:
@@ -87,7 +87,7 @@ def test_a_writer_killed_mid_transaction_leaves_no_big_wal(tmp_path):
     script = textwrap.dedent(f"""
         import os, signal
         from ceasefire.store import connect
-        conn = connect({str(path)!r})
+        conn = connect({str(path)!r}).conn
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany("INSERT INTO ingests (file, format, started) VALUES (?, 'ucdp', 'x')",
                          ((str(i) * 200,) for i in range(50_000)))
@@ -97,7 +97,139 @@ def test_a_writer_killed_mid_transaction_leaves_no_big_wal(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     wal = path.with_name(path.name + "-wal")
     assert wal.stat().st_size > 1_000_000  # the killed writer's pages
-    conn = connect(path, readonly=True)  # even a query gives the space back, where it may write
+    store = connect(path, readonly=True)  # even a query gives the space back, where it may write
     assert wal.stat().st_size == 0
-    assert conn.execute("SELECT count(*) FROM ingests").fetchone() == (1,)
-    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert store.count("ingests") == 1
+    assert store.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# --------------------------------------------------------------------------- both engines
+
+from ceasefire.events import events_frame, ingest_file  # noqa: E402
+from ceasefire.geodata.basedata import data_path  # noqa: E402
+
+from .conftest import stored_rows  # noqa: E402
+
+SAMPLE = data_path("ucdp_ged_nw_syria_sample.csv")
+
+
+def test_an_update_keeps_when_the_event_was_first_seen_and_nothing_else_moves(store, tmp_path):
+    first = ingest_file(store, SAMPLE, "ucdp", progress=False)
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = tmp_path / "changed.csv"
+    changed.write_text(lines[0] + lines[5].replace(",Syria,", ",Syria ,", 1), encoding="utf-8")
+    result = ingest_file(store, changed, "ucdp", progress=False)
+    assert (result.new, result.updated, result.unchanged) == (0, 1, 0)
+    rows = stored_rows(store)
+    assert len(rows) == first.new
+    moved = [r for r in rows if r["ingest_id"] != r["first_ingest_id"]]
+    assert len(moved) == 1 and "\x1fSyria \x1f" in moved[0]["raw"]
+    assert {r["first_ingest_id"] for r in rows} == {moved[0]["first_ingest_id"]}
+    assert [i["rows_updated"] for i in store.ingests()] == [0, 1]
+
+
+def test_a_period_query_returns_the_events_that_meet_it(store):
+    import datetime as dt
+
+    ingest_file(store, SAMPLE, "ucdp", progress=False)
+    everything = events_frame(store)
+    start, end = dt.date(2019, 5, 1), dt.date(2019, 5, 31)
+    expected = everything[(everything["date_end"] >= start) & (everything["date"] <= end)]
+    got = events_frame(store, start, end)
+    assert 0 < len(got) < len(everything)
+    assert got["event_id"].tolist() == expected["event_id"].tolist()
+    batches = list(store.event_batches(start, end, columns=["event_id"], rows=100))
+    assert sum(len(b) for b in batches) == len(got) and max(len(b) for b in batches) <= 100 + 131_072
+
+
+def test_a_writer_that_fails_mid_ingest_leaves_the_store_as_it_was(store, tmp_path):
+    ingest_file(store, SAMPLE, "ucdp", progress=False)
+    before = stored_rows(store)
+    with pytest.raises(RuntimeError, match="power cut"):
+        with store.writer("x.csv", "ucdp", None) as writer:
+            writer.add(store.events(columns=None).slice(0, 10).append_column(
+                "raw", store.events(columns=["raw"])["raw"].slice(0, 10)))
+            writer.keep_aside([("x.csv", 1, "date", "bad", "row")])
+            raise RuntimeError("power cut")
+    assert stored_rows(store) == before
+    assert store.count("quarantine") == 0 and store.count("ingests") == 1
+
+
+def test_a_writer_killed_before_its_commit_leaves_no_trace(store_target, tmp_path):
+    store = connect(store_target)
+    ingest_file(store, SAMPLE, "ucdp", progress=False)
+    before = stored_rows(store)
+    store.close()
+    script = textwrap.dedent(f"""
+        import os, signal
+        from ceasefire.store import connect
+        store = connect({str(store_target)!r})
+        table = store.events(columns=None)
+        import pyarrow as pa
+        table = table.append_column("raw", pa.array(["changed"] * len(table)))
+        with store.writer("x.csv", "ucdp", None) as writer:
+            writer.add(table)
+            writer.finish(len(table), 0)
+            os.kill(os.getpid(), signal.SIGKILL)  # written, counted, not committed
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    store = connect(store_target)
+    assert stored_rows(store) == before
+    assert store.count("ingests") == 1
+    if store.engine == "sqlite":  # the killed writer's segment is removed by the next writer
+        assert len(list(store.folder.glob("seg-*"))) == 2
+        ingest_file(store, SAMPLE, "ucdp", progress=False)
+        assert len(list(store.folder.glob("seg-*"))) == 1
+    store.close()
+
+
+def test_two_writers_at_once_lose_nothing(store_target, tmp_path):
+    """Two processes ingest different halves at the same time: every row of both is stored, counted once."""
+    connect(store_target).close()
+    import csv
+
+    with open(SAMPLE, encoding="utf-8", newline="") as fh:
+        header, *records = list(csv.reader(fh))
+    half = len(records) // 2
+    parts = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    for path, rows in zip(parts, (records[:half], records[half - 100:])):  # 100 records in both
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([header, *rows])
+    script = textwrap.dedent("""
+        import sys
+        from ceasefire.store import connect
+        from ceasefire.events import ingest_file
+        r = ingest_file(connect(sys.argv[1]), sys.argv[2], "ucdp", progress=False)
+        print(r.new, r.updated, r.unchanged)
+    """)
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(store_target), str(p)], stdout=subprocess.PIPE,
+                              text=True) for p in parts]
+    outputs = [tuple(map(int, p.communicate()[0].split())) for p in procs]
+    store = connect(store_target)
+    assert store.count("events") == len(records)
+    assert sum(o[0] for o in outputs) == len(records)  # each row new exactly once
+    assert sum(o[2] for o in outputs) == 100  # the shared rows: unchanged for whichever came second
+    store.close()
+
+
+def test_an_old_store_with_an_events_table_is_moved_to_segments(tmp_path):
+    """Migration 3: a store written before the events moved to Parquet keeps every event."""
+    from ceasefire.store.sqlite import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    raw = sqlite3.connect(path)
+    raw.executescript(MIGRATIONS[0])
+    raw.executescript(MIGRATIONS[1])
+    raw.execute("PRAGMA user_version = 2")
+    raw.execute("INSERT INTO ingests (file, format, started) VALUES ('old.csv', 'ucdp', '2019-01-01')")
+    raw.execute("INSERT INTO events VALUES ('ucdp:1', 'ucdp', '1', '2019-05-06', '2019-05-06', 'day', NULL, 36.6, 35.5,"
+                " 'Kafr Nabl', 'exact', NULL, NULL, 'battles', 'armed-clash', NULL, 'A', 'B', 3, 2, 4, NULL, NULL,"
+                " 'raw row', 1, 1, 'clash', NULL)")
+    raw.commit()
+    raw.close()
+    store = connect(path)
+    rows = stored_rows(store)
+    assert [(r["event_id"], str(r["date"]), r["place"], r["fatalities_best"], r["roles"]) for r in rows] == [
+        ("ucdp:1", "2019-05-06", "Kafr Nabl", 3, "clash")]
+    assert "events" not in {n for (n,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.parser import _OptionParser, _ParsingState
 
 from .. import settings
 from ..errors import CeasefireError
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 _NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
@@ -95,26 +97,51 @@ def load_regime(name: str | Path | None, **options: Any):
     return load(name or settings.value("regime") or settings.DEFAULT_REGIME, **options)
 
 
+class StoreTarget(click.ParamType):
+    """A SQLite file, or a PostgreSQL server's address (postgresql://user@host:port/database)."""
+
+    name = "store"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        if isinstance(value, Path):
+            return value
+        text = str(value)
+        if text.startswith(("postgresql://", "postgres://")):
+            return text
+        if text.split("://", 1)[0].isalpha() and "://" in text:
+            self.fail(f"{text!r}: a store is a SQLite file or a postgresql:// address", param, ctx)
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.fail(f"{text!r} is a folder: name the store's file (e.g. {path / 'ceasefire.sqlite'})", param, ctx)
+        return path
+
+
 def db_option(f: Any) -> Any:
-    return click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="the store (SQLite file) [default: $CEASEFIRE_DB, the config file's, or one in the "
-                             "user data directory]")(f)
+    return click.option("--db", "db", type=StoreTarget(), default=None,
+                        help="the store: a SQLite file or a postgresql:// address [default: $CEASEFIRE_DB, the "
+                             "config file's, or a file in the user data directory]")(f)
 
 
-def store_path(db: Path | None) -> Path:
+def store_path(db: Path | str | None) -> Path | str:
+    """The store a command uses: the option, else $CEASEFIRE_DB, else the config file, else the default file."""
     from ..store import default_db_path
 
-    configured = db or settings.value("db")  # the option, else $CEASEFIRE_DB, else the config file
-    return Path(configured).expanduser() if configured else default_db_path()
+    configured = db or settings.value("db")
+    if configured is None:
+        return default_db_path()
+    return StoreTarget().convert(configured, None, None)
 
 
-def open_store(db: Path | None, *, readonly: bool = False) -> sqlite3.Connection:
+def open_store(db: Path | str | None, *, readonly: bool = False) -> Store:
     """Open the store and say on stderr which one was read: an empty result from the wrong store misleads."""
-    from ..store import connect, store_label
+    from ..store import connect
 
-    conn = connect(store_path(db), readonly=readonly)
-    note(f"store: {store_label(conn)}")
-    return conn
+    store = connect(store_path(db), readonly=readonly)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(store.close)
+    note(f"store: {store.label()}")
+    return store
 
 
 # --------------------------------------------------------------------------- dates

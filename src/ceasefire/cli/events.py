@@ -46,8 +46,7 @@ def ingest(file: Path, fmt: str, mapping: Path | None, allow_outside: bool, regi
     from ..events import ingest_file
 
     regime = load_regime(regime_name)
-    conn = open_store(db)
-    result = ingest_file(conn, file, fmt, mapping, regime=regime, progress=progress, allow_outside=allow_outside)
+    result = ingest_file(open_store(db), file, fmt, mapping, regime=regime, progress=progress, allow_outside=allow_outside)
     click.echo(result.summary())
     if result.quarantined:
         click.echo(f"  {result.quarantined:,} row(s) kept aside: ceasefire quarantine list --file {file}"
@@ -83,10 +82,10 @@ def quarantine_list(db: Path | None, file: str | None, fmt: str | None, output: 
     from ..events import quarantined
 
     fmt = choose_format(fmt, output, ["table", "csv", "json", "parquet"])
-    conn = open_store(db, readonly=True)
-    rows = pd.DataFrame([dict(r) for r in quarantined(conn, file)], columns=["file", "line", "field", "reason", "raw"])
+    store = open_store(db, readonly=True)
+    rows = pd.DataFrame(quarantined(store, file), columns=["file", "line", "field", "reason", "raw"])
     if file and rows.empty:
-        known = [r[0] for r in conn.execute("SELECT DISTINCT file FROM quarantine ORDER BY file")]
+        known = store.quarantine_files()
         if Path(file).resolve().as_posix() not in known:
             raise click.BadParameter(f"no row of the quarantine comes from {file}; files with rows kept aside: "
                                      f"{', '.join(known) or 'none'}", param_hint="'--file'")
@@ -145,10 +144,8 @@ def events_actors(regime_name: str | None, db: Path | None, unmapped: bool, fmt:
 
     fmt = choose_format(fmt, output, ["table", "csv", "json"])
     regime = load_regime(regime_name)
-    conn = open_store(db, readonly=True)
     counts: dict[str, int] = {}
-    for field, n in conn.execute("SELECT actor, count(*) FROM (SELECT actor1 AS actor FROM events UNION ALL "
-                                 "SELECT actor2 FROM events) WHERE actor <> '' GROUP BY actor"):
+    for field, n in open_store(db, readonly=True).actor_counts():
         for name in split_actors(field) or [field]:
             counts[name] = counts.get(name, 0) + n
     actors = ActorMap(regime)

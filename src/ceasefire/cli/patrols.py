@@ -137,7 +137,8 @@ def patrols_track(track_path: Path, plan_path: Path, patrol_id: str | None, regi
     for path in (output, gpx_path):
         output_path(str(path) if path else None)
     regime = load_regime(regime_name)
-    store = open_store(db, readonly=True) if store_path(db).is_file() else None
+    target = store_path(db)
+    store = open_store(db, readonly=True) if isinstance(target, str) or target.is_file() else None
     if store is None:
         note(f"no store at {store_path(db)}: incidents on patrol are not looked up")
     for line in track_and_incidents(track_path, plan_path, patrol_id, regime, store, radius_m, output, gpx_path):

@@ -8,8 +8,6 @@ id already read, and — when a regime is given — points outside the regime's 
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -23,12 +21,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import GeometryError, InputError, StoreError
-from ..store import transaction
+from ..store import Store
 from .readers import BadRow, Batch, open_events
-from .schema import COLUMNS
 
-INSERT_COLUMNS = list(COLUMNS)
-_PLACEHOLDERS = ", ".join("?" for _ in INSERT_COLUMNS)
 
 
 @dataclass
@@ -49,16 +44,6 @@ class IngestResult:
                 f"unchanged {self.unchanged:,}, quarantined {self.quarantined:,}")
 
 
-def _rows(table: pa.Table) -> Iterator[tuple]:
-    cols = []
-    for name in INSERT_COLUMNS:
-        col = table[name]
-        if pa.types.is_date32(col.type):
-            col = pc.strftime(pc.cast(col, pa.timestamp("s")), format="%Y-%m-%d")
-        cols.append(col.to_pylist())
-    return zip(*cols)
-
-
 def _progress(path: Path, enabled: bool | None):
     from tqdm import tqdm
 
@@ -67,7 +52,7 @@ def _progress(path: Path, enabled: bool | None):
                 or (enabled is None and not sys.stderr.isatty()), file=sys.stderr, leave=False)
 
 
-def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: Path | str | None = None,
+def ingest_file(store: Store, path: Path | str, fmt: str, mapping: Path | str | None = None,
                 regime=None, progress: bool | None = None, block_size: int | None = None,
                 allow_outside: bool = False) -> IngestResult:
     """Read ``path`` (ucdp, acled, geojson, csv + mapping) into the store. One transaction.
@@ -89,7 +74,7 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
                                 "(--allow-outside skips the check)") from None
     bar = _progress(path, progress)
     try:
-        return write_batches(conn, str(path.resolve()), fmt, source.header, source.batches, regime, bar,
+        return write_batches(store, str(path.resolve()), fmt, source.header, source.batches, regime, bar,
                              resolve=source.resolve, label=str(path), area=area, unit=source.unit)
     except pa.ArrowInvalid as exc:
         raise InputError(f"{path}: cannot be parsed as {fmt} ({exc}); nothing was written") from None
@@ -97,7 +82,7 @@ def ingest_file(conn: sqlite3.Connection, path: Path | str, fmt: str, mapping: P
         bar.close()
 
 
-def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | None, batches: Iterator[Batch],
+def write_batches(store: Store, file: str, fmt: str, header: str | None, batches: Iterator[Batch],
                   regime=None, bar=None, resolve=None, label: str | None = None, area: BaseGeometry | None = None,
                   unit: str = "line") -> IngestResult:
     """Upsert batches of normalized events in one transaction; quarantine their bad rows; count.
@@ -108,27 +93,17 @@ def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | N
     result = IngestResult(label or file, fmt)
     bad: list[BadRow] = []
     seen_ids: dict[str, int | None] = {}
-    good = 0
     try:
-        with transaction(conn):
-            cur = conn.execute("INSERT INTO ingests (file, format, header, started) VALUES (?, ?, ?, ?)",
-                               (file, fmt, header, _now()))
-            ingest_id = cur.lastrowid
-            upsert = UPSERT.format(ingest_id=ingest_id)
+        with store.writer(file, fmt, header) as writer:
             for table, batch_bad, bytes_read in _prefetch(batches, seen_ids, area):
                 result.read += table.num_rows + len(batch_bad)
-                good += table.num_rows
                 bad += batch_bad
-                conn.executemany(upsert, _rows(table))
+                writer.add(table)
                 if regime is not None:
                     result.unmapped.update(_unmapped(regime, table))
                 if bar is not None:
                     bar.update(max(min(bytes_read, bar.total) - bar.n, 0))
                     bar.set_postfix_str(f"{result.read / max(bar.format_dict['elapsed'], 1e-9):,.0f} rows/s")
-            result.new, result.updated = conn.execute(
-                "SELECT coalesce(sum(first_ingest_id = :i), 0), coalesce(sum(ingest_id = :i AND first_ingest_id <> :i), 0)"
-                " FROM events WHERE ingest_id = :i", {"i": ingest_id}).fetchone()
-            result.unchanged = good - result.new - result.updated
             result.duplicates = sum(1 for b in bad if b.field == "event_id")
             result.outside = sum(1 for b in bad if b.field == "lon/lat")
             if bad:
@@ -137,42 +112,13 @@ def write_batches(conn: sqlite3.Connection, file: str, fmt: str, header: str | N
                 for b in bad:
                     if b.first is not None:  # a duplicate: now that lines are known, say where its first row is
                         b.reason += f" (its first row is {unit} {b.first})"
-                keep_aside(conn, ingest_id, [(file, b.line, b.field, b.reason, b.raw) for b in bad])
+                writer.keep_aside([(file, b.line, b.field, b.reason, b.raw) for b in bad])
             result.quarantined = len(bad)
-            finish_ingest(conn, ingest_id, result)
-    except sqlite3.Error as exc:
+            counts = writer.finish(result.read, result.quarantined)
+            result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
+    except StoreError as exc:
         raise StoreError(f"{label or file}: the store refused the ingest ({exc}); nothing was written") from None
     return result
-
-
-def keep_aside(conn: sqlite3.Connection, ingest_id: int, rows: list[tuple]) -> None:
-    """Quarantine rows (file, line, field, reason, raw); OR IGNORE: the same row kept aside again is filed once."""
-    conn.executemany("INSERT OR IGNORE INTO quarantine (file, line, field, reason, raw, ingest_id) "
-                     "VALUES (?,?,?,?,?,?)", [(*row, ingest_id) for row in rows])
-
-
-def finish_ingest(conn: sqlite3.Connection, ingest_id: int, result: IngestResult) -> None:
-    conn.execute(
-        "UPDATE ingests SET finished = ?, rows_read = ?, rows_new = ?, rows_updated = ?, rows_unchanged = ?,"
-        " rows_quarantined = ? WHERE ingest_id = ?",
-        (_now(), result.read, result.new, result.updated, result.unchanged, result.quarantined, ingest_id))
-
-
-# A row already in the store is rewritten only when its raw input, or what this version of the readers
-# makes of it (a sub-type read from a headline, the roles), differs: a re-run changes nothing.
-UPSERT = (
-    f"INSERT INTO events ({', '.join(INSERT_COLUMNS)}, ingest_id, first_ingest_id) "
-    f"VALUES ({_PLACEHOLDERS}, {{ingest_id}}, {{ingest_id}}) "
-    "ON CONFLICT (event_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in INSERT_COLUMNS if c != "event_id")
-    + ", ingest_id = excluded.ingest_id WHERE "
-    + " OR ".join(f"events.{c} IS NOT excluded.{c}" for c in ["raw"] + [c for c in INSERT_COLUMNS if c not in (
-        "event_id", "raw")])
-)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _prefetch(batches: Iterator[Batch], seen_ids: dict[str, int | None], area: BaseGeometry | None = None
@@ -300,14 +246,6 @@ def _unmapped(regime, table: pa.Table) -> Counter[str]:
     return actors.unmapped(names)
 
 
-def quarantined(conn: sqlite3.Connection, file: str | None = None) -> list[sqlite3.Row]:
-    conn.row_factory = sqlite3.Row
-    try:
-        sql = "SELECT file, line, field, reason, raw FROM quarantine"
-        args: tuple = ()
-        if file:
-            sql += " WHERE file = ?"
-            args = (str(Path(file).resolve()),)
-        return conn.execute(sql + " ORDER BY file, line", args).fetchall()
-    finally:
-        conn.row_factory = None
+def quarantined(store: Store, file: str | None = None) -> list[dict]:
+    """Rows kept aside, of every file or of one (named as the user names it)."""
+    return store.quarantined(str(Path(file).resolve()) if file else None)

@@ -20,7 +20,6 @@ be read: …") and writes nothing.
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +30,9 @@ import pyarrow as pa
 from ..errors import CeasefireError, InputError, OutputError, StoreError
 
 # The very upsert and row conversion an events ingest uses, so a news event is written as any other.
-from ..events.ingest import UPSERT, IngestResult, _now, _rows, finish_ingest, keep_aside
+from ..events.ingest import IngestResult
 from ..regime.models import Regime
-from ..store import connect, transaction
+from ..store import Store, connect
 from .article import ArticleProblem, _excerpt, read_articles
 from .extract import NewsEvent
 from .pipeline import events_table, merge_across, read_article, write_report
@@ -76,7 +75,7 @@ class NewsRun:
         return self.article_lines() + self.event_lines() + ([self.ingest.summary()] if self.ingest else [])
 
 
-def read_news(source: str | Path, regime: Regime | None = None, conn: sqlite3.Connection | None = None,
+def read_news(source: str | Path, regime: Regime | None = None, conn: Store | None = None,
               report_path: Path | str | None = None, store: bool = True) -> NewsRun:
     """Read the articles of ``source`` (a .txt/.html/.jsonl file, a folder, or '-') into events.
 
@@ -125,31 +124,24 @@ def _why_nothing(source: str | Path, problems: list[ArticleProblem]) -> str:
     return "; ".join(shown) + (f"; and {more} more" if more else "")
 
 
-def write_news(conn: sqlite3.Connection, source: str, events: pa.Table,
+def write_news(store: Store, source: str, events: pa.Table,
                problems: list[ArticleProblem]) -> IngestResult:
     """Upsert ``events`` and quarantine ``problems`` in one transaction, recorded as one ingest.
 
     Counts as an events ingest does: ``read`` = event rows + articles kept aside. Two events the
     reader keeps apart but that get one id (same sources, kind, day and place) are written once.
     """
-    file = f"news:{source}"
     result = IngestResult(f"news from {source}", "news")
     events, result.duplicates = _first_of_each_id(events)
     try:
-        with transaction(conn):
-            ingest_id = conn.execute("INSERT INTO ingests (file, format, header, started) VALUES (?, ?, NULL, ?)",
-                                     (file, "news", _now())).lastrowid
-            conn.executemany(UPSERT.format(ingest_id=ingest_id), _rows(events))
-            result.new, result.updated = conn.execute(
-                "SELECT coalesce(sum(first_ingest_id = :i), 0),"
-                " coalesce(sum(ingest_id = :i AND first_ingest_id <> :i), 0) FROM events WHERE ingest_id = :i",
-                {"i": ingest_id}).fetchone()
-            result.unchanged = events.num_rows - result.new - result.updated
-            keep_aside(conn, ingest_id, [(p.file, p.line, p.field, p.reason, p.raw) for p in problems])
+        with store.writer(f"news:{source}", "news", None) as writer:
+            writer.add(events)
+            writer.keep_aside([(p.file, p.line, p.field, p.reason, p.raw) for p in problems])
             result.read = events.num_rows + len(problems)
             result.quarantined = len(problems)
-            finish_ingest(conn, ingest_id, result)
-    except sqlite3.Error as exc:
+            counts = writer.finish(result.read, result.quarantined)
+            result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
+    except StoreError as exc:
         raise StoreError(f"news from {source}: the store refused the ingest ({exc}); nothing was written") from None
     return result
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,16 +16,16 @@ from .tracking import incidents, judge_track, match
 
 if TYPE_CHECKING:
     from ..regime import Regime
+    from ..store import Store
 
 
 def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None, regime: Regime,
-                        store: sqlite3.Connection | None, radius_m: float, output: Path | None,
+                        store: Store | None, radius_m: float, output: Path | None,
                         gpx_path: Path | None) -> Iterator[str]:
     """Judge the track; events come from ``store`` (None: no store yet, so no incidents are looked up)."""
     from ..events import MONITOR_COLUMNS, events_frame
     from ..monitor import judge
-    from ..store import connect
-
+    from ..store import STORED_SCHEMA
     planned = read_plan(plan_path)  # never empty: a plan without patrols is an InputError
     notes = []
     if any(p.timezone is None for p in planned):
@@ -48,7 +47,10 @@ def track_and_incidents(track_path: Path, plan_path: Path, patrol_id: str | None
         patrol = match(planned, track, str(plan_path))
     report = judge_track(patrol, track)
     first, last = report.start.date(), report.end.date()
-    events = events_frame(store if store is not None else connect(":memory:"), first, last, columns=MONITOR_COLUMNS)
+    if store is not None:
+        events = events_frame(store, first, last, columns=MONITOR_COLUMNS)
+    else:
+        events = STORED_SCHEMA.empty_table().select(MONITOR_COLUMNS).to_pandas(types_mapper=pd.ArrowDtype)
     found = incidents(patrol, track, events, radius_m)
     report.incidents = found[["event_id", "date", "sub_event_type", "actor1", "actor2", "distance_m"]].to_dict("records")
     yield report.summary()

@@ -11,6 +11,8 @@ UCDP sample for the built-in north-west Syria regime, or files beside a regime f
 
 from __future__ import annotations
 
+import shutil
+
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -241,6 +243,7 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
     from ..events import events_frame, ingest_file
     from ..monitor import judge, summarize
     from ..store import connect
+    from ..store.sqlite import segments_folder
     from .maps import violations_chart
     from .export import write_frame
     from .tables import violations_frame
@@ -255,17 +258,18 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
     db = out_dir / "demo.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
-    conn = connect(db)
+    shutil.rmtree(segments_folder(db), ignore_errors=True)
+    store = connect(db)
     try:
         echo("")
         for path, fmt, mapping in samples:
-            result = ingest_file(conn, path, fmt, mapping, regime=regime, progress=False)
+            result = ingest_file(store, path, fmt, mapping, regime=regime, progress=False)
             echo(f"Events: {result.summary().replace(str(path), path.name)} → {db}")
             if result.quarantined:
                 echo(f"  (the rows kept aside, with why: ceasefire quarantine list --db {db})")
-        events = events_frame(conn)
+        events = events_frame(store)
     finally:
-        conn.close()
+        store.close()
     found = judge(regime, events)
     names = ", ".join(path.name for path, _, _ in samples)
     if found.empty:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from typing import Any
@@ -16,6 +17,8 @@ def _clean_value(value: Any) -> Any:
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
+    if isinstance(value, (dt.date, dt.time)):  # a datetime is a date too
+        return value.isoformat()
     return value
 
 

@@ -1,0 +1,339 @@
+"""The team's store: PostgreSQL with PostGIS, reached by a ``postgresql://`` address.
+
+The same tables as the embedded store — ``events`` (with a point ``geom`` kept from lon/lat and a
+GiST index on it, so QGIS and SQL can query by place), ``ingests``, ``quarantine`` — and a
+``ceasefire_schema`` table with the schema version; migrations run in order on open.
+
+Bulk paths are Arrow end to end through the ADBC driver: an ingest COPYs its batches into a
+temporary table and upserts from it in one statement; a query comes back as Arrow batches (COPY
+out). Each ingest is one transaction holding an advisory lock, so ingests queue rather than
+interleave, while readers (a server answering requests) go on reading the last commit.
+
+A table of another schema: give ``?options=-csearch_path%3Dmyschema,public`` in the address
+(``public`` holds PostGIS); the schema is created if missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import StoreError
+from ..events.schema import COLUMNS, EVENT_SCHEMA
+from .base import STORED_SCHEMA, TABLES, EventWriter, Store, WriteCounts, event_columns, now
+
+NUL, NUL_SYMBOL = "\x00", "\u2400"
+WRITE_LOCK = 0x63656173  # one advisory lock key for "an ingest is running"
+
+_PG_TYPES = {pa.string(): "text", pa.date32(): "date", pa.float64(): "double precision", pa.int32(): "integer",
+             pa.int64(): "bigint"}
+
+
+def _event_columns_sql() -> str:
+    lines = []
+    for field in STORED_SCHEMA:
+        kind = _PG_TYPES[field.type]
+        extra = " PRIMARY KEY" if field.name == "event_id" else ("" if field.nullable else " NOT NULL")
+        lines.append(f"{field.name} {kind}{extra}")
+    return ",\n        ".join(lines)
+
+
+MIGRATIONS: list[str] = [
+    f"""
+    CREATE TABLE events (
+        {_event_columns_sql()},
+        geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED
+    );
+    CREATE INDEX events_geom ON events USING gist (geom);
+    CREATE INDEX events_date ON events (date, date_end);
+    CREATE TABLE ingests (
+        ingest_id bigserial PRIMARY KEY,
+        file text NOT NULL,
+        format text NOT NULL,
+        header text,
+        started text NOT NULL,
+        finished text,
+        rows_read bigint, rows_new bigint, rows_updated bigint, rows_unchanged bigint, rows_quarantined bigint
+    );
+    CREATE TABLE quarantine (
+        file text NOT NULL,
+        line bigint,
+        field text NOT NULL,
+        reason text NOT NULL,
+        raw text NOT NULL,
+        ingest_id bigint NOT NULL
+    );
+    -- a raw row may be long: the unique key holds its digest (SQLite's store keeps the row itself in the key)
+    CREATE UNIQUE INDEX quarantine_row ON quarantine (file, line, field, md5(raw));
+    """,
+]
+
+
+class PostgisStore(Store):
+    engine = "postgis"
+
+    def __init__(self, url: str, *, readonly: bool = False):
+        self.url = url
+        self.readonly = readonly
+        self.writing = False
+        try:
+            import adbc_driver_postgresql.dbapi as dbapi
+        except ImportError:  # pragma: no cover — a dependency of the package
+            raise StoreError("the PostGIS store needs adbc-driver-postgresql (pip install adbc-driver-postgresql)")
+        try:
+            self.conn = dbapi.connect(url)
+        except Exception as exc:  # noqa: BLE001 — the driver's errors name the server's refusal
+            raise StoreError(f"{self.location()}: cannot connect ({_first_line(exc)})") from None
+        try:
+            self._migrate()
+        except StoreError:
+            self.conn.close()
+            raise
+
+    # ---------------------------------------------------------------------------------------- plumbing
+
+    def _run(self, sql: str, params: tuple | None = None) -> list[tuple]:
+        with self.conn.cursor() as cur:
+            try:
+                cur.execute(sql, params)
+                return cur.fetchall() if cur.description else []
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                self.conn.rollback()
+                raise StoreError(f"{self.location()}: {_first_line(exc)}") from None
+
+    def _migrate(self) -> None:
+        # The tables go to the first schema of the search path; create it if the address names a new one
+        # (PostgreSQL would otherwise quietly use the next, usually public).
+        wanted = self._run("SELECT current_setting('search_path')")[0][0].split(",")[0].strip().strip('"')
+        if wanted != "$user" and not self._run("SELECT 1 FROM pg_namespace WHERE nspname = $1", (wanted,)):
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]*", wanted):
+                raise StoreError(f"{self.location()}: cannot create schema {wanted!r}: name it plainly")
+            self._run(f'CREATE SCHEMA IF NOT EXISTS "{wanted}"')
+        if not self._run("SELECT 1 FROM pg_extension WHERE extname = 'postgis'"):
+            try:
+                self._run("CREATE EXTENSION IF NOT EXISTS postgis")
+            except StoreError as exc:
+                raise StoreError(f"{exc} — PostGIS is not enabled in this database and this user may not enable it: "
+                                 "ask its administrator to run CREATE EXTENSION postgis") from None
+        self._run("CREATE TABLE IF NOT EXISTS ceasefire_schema (version integer NOT NULL)")
+        self.conn.commit()
+        self._run("LOCK TABLE ceasefire_schema IN EXCLUSIVE MODE")  # two servers starting at once migrate once
+        rows = self._run("SELECT version FROM ceasefire_schema")
+        version = rows[0][0] if rows else 0
+        if version > len(MIGRATIONS):
+            self.conn.rollback()
+            raise StoreError(f"{self.location()}: the store is at schema version {version}, newer than this "
+                             f"ceasefire knows ({len(MIGRATIONS)}): upgrade ceasefire")
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            code = "\n".join(line for line in script.splitlines() if not line.strip().startswith("--"))
+            for statement in code.split(";"):
+                if statement.strip():
+                    self._run(statement)
+            self._run("DELETE FROM ceasefire_schema")
+            self._run("INSERT INTO ceasefire_schema VALUES ($1)", (number,))
+        self.conn.commit()
+
+    def location(self) -> str:
+        parts = urlsplit(self.url)
+        host = parts.hostname or "localhost"
+        user = f"{unquote(parts.username)}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return urlunsplit((parts.scheme, f"{user}{host}{port}", parts.path, "", ""))
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:  # noqa: BLE001 — closing a broken connection
+            pass
+
+    # ----------------------------------------------------------------------------------------- reading
+
+    def count(self, table: str) -> int:
+        if table not in TABLES:
+            raise ValueError(f"not a table of the store: {table}")
+        count = self._run(f"SELECT count(*) FROM {table}")[0][0]
+        self._end_read()
+        return count
+
+    def _end_read(self) -> None:
+        """End a read's transaction, so the next read sees the latest commit — unless an ingest is open."""
+        if not self.writing:
+            self.conn.rollback()
+
+    def _select(self, start, end, columns) -> tuple[str, tuple, list[str]]:
+        cols = event_columns(columns)
+        sql, params = f"SELECT {', '.join(cols)} FROM events WHERE true", []
+        if start:
+            params.append(start)
+            sql += f" AND date_end >= ${len(params)}"
+        if end:
+            params.append(end)
+            sql += f" AND date <= ${len(params)}"
+        return sql, tuple(params), cols
+
+    def events(self, start=None, end=None, columns=None) -> pa.Table:
+        sql, params, cols = self._select(start, end, columns)
+        with self.conn.cursor() as cur:
+            try:
+                cur.execute(sql, params or None)
+                table = cur.fetch_arrow_table()
+            except Exception as exc:  # noqa: BLE001
+                self.conn.rollback()
+                raise StoreError(f"{self.location()}: {_first_line(exc)}") from None
+        self._end_read()
+        return _conform(table, cols)
+
+    def event_batches(self, start=None, end=None, columns=None, rows: int = 250_000) -> Iterator[pa.Table]:
+        sql, params, cols = self._select(start, end, columns)
+        with self.conn.cursor() as cur:
+            try:
+                cur.execute(sql, params or None)
+                reader = cur.fetch_record_batch()
+                pending: list[pa.RecordBatch] = []
+                size = 0
+                for batch in reader:
+                    pending.append(batch)
+                    size += batch.num_rows
+                    if size >= rows:
+                        yield _conform(pa.Table.from_batches(pending), cols)
+                        pending, size = [], 0
+                if pending:
+                    yield _conform(pa.Table.from_batches(pending), cols)
+            finally:
+                self._end_read()
+
+    def _dicts(self, sql: str, params: tuple | None = None) -> list[dict]:
+        with self.conn.cursor() as cur:
+            cur.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            rows = [dict(zip(names, row)) for row in cur.fetchall()]
+        self._end_read()
+        return rows
+
+    def quarantined(self, file: str | None = None) -> list[dict]:
+        sql = "SELECT file, line, field, reason, raw FROM quarantine"
+        if file:
+            return self._dicts(sql + " WHERE file = $1 ORDER BY file, line NULLS FIRST", (file,))
+        return self._dicts(sql + " ORDER BY file, line NULLS FIRST")
+
+    def quarantine_files(self) -> list[str]:
+        return [r["file"] for r in self._dicts("SELECT DISTINCT file FROM quarantine ORDER BY file")]
+
+    def ingests(self) -> list[dict]:
+        return self._dicts("SELECT * FROM ingests ORDER BY ingest_id")
+
+    # ----------------------------------------------------------------------------------------- writing
+
+    @contextmanager
+    def writer(self, file: str, fmt: str, header: str | None) -> Iterator[EventWriter]:
+        if self.readonly:
+            raise StoreError(f"{self.location()}: opened read-only")
+        self.conn.rollback()  # a fresh transaction
+        self._run("SELECT pg_advisory_xact_lock($1)", (WRITE_LOCK,))
+        self.writing = True
+        try:
+            writer = _PostgisWriter(self, file, fmt, header)
+            yield writer
+            try:
+                self.conn.commit()
+            except Exception as exc:  # noqa: BLE001
+                raise StoreError(f"{self.location()}: the commit failed ({_first_line(exc)})") from None
+        except BaseException:
+            try:
+                self.conn.rollback()
+            except Exception:  # noqa: BLE001 — the connection itself broke: the server rolled back
+                pass
+            raise
+        finally:
+            self.writing = False
+
+
+class _PostgisWriter(EventWriter):
+    def __init__(self, store: PostgisStore, file: str, fmt: str, header: str | None):
+        self.store = store
+        self.ingest_id = store._run("INSERT INTO ingests (file, format, header, started) VALUES ($1, $2, $3, $4) "
+                                    "RETURNING ingest_id", (file, fmt, header, now()))[0][0]
+        self.staged = 0
+        self.temporary: set[str] = set()  # the temporary tables this transaction made
+
+    def _copy(self, name: str, table: pa.Table) -> None:
+        """COPY a table into a temporary one of this transaction."""
+        with self.store.conn.cursor() as cur:
+            try:
+                cur.adbc_ingest(name, table, mode="append" if name in self.temporary else "create", temporary=True)
+            except Exception as exc:  # noqa: BLE001
+                raise StoreError(f"{self.store.location()}: {_first_line(exc)}") from None
+        self.temporary.add(name)
+
+    def add(self, events: pa.Table) -> None:
+        if not len(events):
+            return
+        self._copy("ceasefire_staging", _without_nul(events.select(COLUMNS).cast(EVENT_SCHEMA)))
+        self.staged += len(events)
+
+    def keep_aside(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        file, line, field, reason, raw = zip(*rows)
+        table = pa.table({"file": pa.array(file, pa.string()), "line": pa.array(line, pa.int64()),
+                          "field": pa.array(field, pa.string()), "reason": pa.array(reason, pa.string()),
+                          "raw": pa.array(raw, pa.string())})
+        self._copy("ceasefire_aside", _without_nul(table))
+        self.store._run("INSERT INTO quarantine (file, line, field, reason, raw, ingest_id) "
+                        "SELECT file, line, field, reason, raw, $1 FROM ceasefire_aside ON CONFLICT DO NOTHING",
+                        (self.ingest_id,))
+        self.store._run("DROP TABLE ceasefire_aside")
+        self.temporary.discard("ceasefire_aside")
+
+    def finish(self, read: int, quarantined: int) -> WriteCounts:
+        counts = WriteCounts()
+        if self.staged:
+            names = ", ".join(COLUMNS)
+            updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "event_id")
+            old = ", ".join(f"events.{c}" for c in COLUMNS)
+            new = ", ".join(f"excluded.{c}" for c in COLUMNS)
+            inserted, updated = self.store._run(
+                f"WITH up AS (INSERT INTO events ({names}, ingest_id, first_ingest_id) "
+                f"SELECT {names}, $1, $1 FROM ceasefire_staging "
+                f"ON CONFLICT (event_id) DO UPDATE SET {updates}, ingest_id = excluded.ingest_id "
+                f"WHERE ({old}) IS DISTINCT FROM ({new}) RETURNING (xmax = 0) AS inserted) "
+                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
+                (self.ingest_id,))[0]
+            counts = WriteCounts(int(inserted), int(updated), self.staged - int(inserted) - int(updated))
+            self.store._run("DROP TABLE ceasefire_staging")
+            self.temporary.discard("ceasefire_staging")
+        self.store._run(
+            "UPDATE ingests SET finished = $1, rows_read = $2, rows_new = $3, rows_updated = $4, rows_unchanged = $5,"
+            " rows_quarantined = $6 WHERE ingest_id = $7",
+            (now(), read, counts.new, counts.updated, counts.unchanged, quarantined, self.ingest_id))
+        return counts
+
+
+def _without_nul(table: pa.Table) -> pa.Table:
+    """PostgreSQL text cannot hold a NUL byte (SQLite can): it is stored as U+2400, the symbol for NUL."""
+    for k, field in enumerate(table.schema):
+        if pa.types.is_string(field.type):
+            column = table.column(k)
+            if pc.any(pc.match_substring(column, NUL)).as_py():
+                table = table.set_column(k, field, pc.replace_substring(column, NUL, NUL_SYMBOL))
+    return table
+
+
+def _conform(table: pa.Table, cols: list[str]) -> pa.Table:
+    """The driver's types (int4, date, float8) as the store's schema names them."""
+    schema = pa.schema([STORED_SCHEMA.field(c) for c in cols])
+    arrays = [table[c].cast(schema.field(c).type) if table[c].type != schema.field(c).type else table[c]
+              for c in cols]
+    return pa.Table.from_arrays(arrays, schema=pa.schema([f.with_nullable(True) for f in schema]))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
