@@ -1,5 +1,6 @@
 """The store on awkward ground: a read-only mount, a writer killed mid-ingest, a store that is not there,\ntwo writers at once — on both engines where the ground exists for both."""
 
+import datetime as dt
 import os
 import signal
 import sqlite3
@@ -233,3 +234,76 @@ def test_an_old_store_with_an_events_table_is_moved_to_segments(tmp_path):
     assert [(r["event_id"], str(r["date"]), r["place"], r["fatalities_best"], r["roles"]) for r in rows] == [
         ("ucdp:1", "2019-05-06", "Kafr Nabl", 3, "clash")]
     assert "events" not in {n for (n,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_violations_judged_a_batch_at_a_time_equal_the_whole_store_judged_at_once(store, regime, monkeypatch):
+    """`ceasefire violations` streams the store in batches (bounded memory): the verdicts are the same."""
+    from ceasefire.cli.monitor import _judged
+    from ceasefire.monitor import judge
+
+    ingest_file(store, SAMPLE, "ucdp", progress=False)
+    whole = judge(regime, events_frame(store))
+    real = type(store).event_batches
+    monkeypatch.setattr(type(store), "event_batches", lambda self, *a, **k: real(self, *a, **{**k, "rows": 500}))
+    monkeypatch.setattr("ceasefire.cli.monitor.open_store", lambda db, readonly: store)
+    batched = _judged(regime, None, None, None)
+    assert len(whole) > 1000
+    key = ["event_id", "rule", "zone"]
+    left = whole.sort_values(key, ignore_index=True).astype(str)
+    right = batched.sort_values(key, ignore_index=True).astype(str)
+    assert left.equals(right)
+
+
+def test_a_long_table_shows_a_page_and_how_to_get_the_rest():
+    import pandas as pd
+
+    from ceasefire.report.export import PAGE_ROWS, table_text
+
+    text = table_text(pd.DataFrame({"n": range(PAGE_ROWS + 70)}))
+    lines = text.splitlines()
+    assert len(lines) == 1 + PAGE_ROWS + 1
+    assert lines[-1].startswith(f"… and 70 more rows ({PAGE_ROWS + 70} in all): write them all to a file with -o FILE")
+    assert len(table_text(pd.DataFrame({"n": range(3)})).splitlines()) == 4
+
+
+def test_violations_on_a_dask_cluster_equal_the_in_process_ones(store_target, tmp_path):
+    """`violations --engine dask` on a local cluster: the SQLite store's segments are read in place, a server's
+    events exported first; the listing is the same as in-process, row for row."""
+    from click.testing import CliRunner
+
+    from ceasefire.cli import main
+
+    with connect(store_target) as store:
+        ingest_file(store, SAMPLE, "ucdp", progress=False)
+    outputs = []
+    for engine in ("in-process", "dask"):
+        out = tmp_path / f"{engine}.csv"
+        result = CliRunner().invoke(main, ["violations", "--db", str(store_target), "--engine", engine,
+                                           "--from", "2019-01-01", "--to", "2019-06-30", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0].count("\n") > 100 and outputs[0] == outputs[1]
+
+
+def test_events_export_as_geoparquet_that_geopandas_reads(store_target, tmp_path):
+    import geopandas as gpd
+    from click.testing import CliRunner
+
+    from ceasefire.cli import main
+
+    with connect(store_target) as store:
+        ingest_file(store, SAMPLE, "ucdp", progress=False)
+        may = events_frame(store, dt.date(2019, 5, 1), dt.date(2019, 5, 31))
+    out = tmp_path / "may.parquet"
+    result = CliRunner().invoke(main, ["events", "export", "--db", str(store_target), "--from", "2019-05-01",
+                                       "--to", "2019-05-31", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(may):,} events → {out}" in result.stderr
+    frame = gpd.read_parquet(out)
+    assert frame.crs.to_string() == "OGC:CRS84" and "raw" not in frame
+    assert sorted(frame["event_id"]) == sorted(may["event_id"])
+    first = frame.iloc[0]
+    assert (first.geometry.x, first.geometry.y) == (first["lon"], first["lat"])
+    empty = CliRunner().invoke(main, ["events", "export", "--db", str(store_target), "--from", "1990-01-01",
+                                      "--to", "1990-01-02", "-o", str(tmp_path / "none.parquet")])
+    assert empty.exit_code == 0 and len(gpd.read_parquet(tmp_path / "none.parquet")) == 0

@@ -10,13 +10,24 @@ The public face, by concept (each sub-package has its own small ``__all__``)::
 """
 
 from .errors import CeasefireError, GeometryError, InputError, OutputError, RegimeError, StoreError
-from .events import events_frame, ingest_file
-from .monitor import judge, summarize
-from .news import read_article, read_articles
-from .patrols import find_conflicts, plan_patrols
-from .regime import load_regime
-from .store import connect
-from .zones import zones_at, zones_containing, zones_frame
+
+# The public names load their modules on first use: `ceasefire --help` must not import pandas and GEOS.
+_LAZY = {
+    "connect": "store", "events_frame": "events", "ingest_file": "events", "judge": "monitor", "summarize": "monitor",
+    "read_article": "news", "read_articles": "news", "find_conflicts": "patrols", "plan_patrols": "patrols",
+    "load_regime": "regime", "zones_at": "zones", "zones_containing": "zones", "zones_frame": "zones",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ceasefire' has no attribute {name!r}")
+
 
 __all__ = [
     "CeasefireError", "GeometryError", "InputError", "OutputError", "RegimeError", "StoreError", "connect", "events_frame",

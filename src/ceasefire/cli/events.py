@@ -18,6 +18,9 @@ from .common import (
     note,
     open_store,
     output_options,
+    output_path,
+    period_options,
+    check_period,
     regime_option,
     write_text,
 )
@@ -157,6 +160,34 @@ def events_actors(regime_name: str | None, db: Path | None, unmapped: bool, fmt:
         frame = frame[frame["party"].isna() & frame["may_include"].isna()]
     note(f"{len(frame):,} actor names{' mapping to no party' if unmapped else ''} in {regime.id}'s terms")
     emit(frame, fmt, output, what="actor names")
+
+
+@events.command("export")
+@db_option
+@period_options
+@click.option("--format", "fmt", type=click.Choice(["parquet"]), default="parquet", show_default=True,
+              help="GeoParquet: every column but the raw input, and WKB points")
+@click.option("-o", "--output", required=True, metavar="FILE", help="the file to write")
+def events_export(db: Path | None, start, end, fmt: str, output: str) -> None:
+    """The store's events (of a period) as one GeoParquet file, for QGIS, GeoPandas, DuckDB or --engine dask.
+
+    Example: ceasefire events export --from 2019-01-01 --to 2019-12-31 -o events-2019.parquet
+    """
+    from ..events.schema import COLUMNS
+    from ..report.export import write_atomically
+    from ..report.geoparquet import write_geoparquet
+    from ..store import STORED_SCHEMA
+
+    check_period(start, end)
+    target = output_path(output)
+    if target is None:
+        raise click.BadParameter("GeoParquet goes to a file: name it with -o FILE", param_hint="'-o'")
+    store = open_store(db, readonly=True)
+    columns = [c for c in COLUMNS if c != "raw"]
+    written: list[int] = []
+    write_atomically(target, lambda path: written.append(write_geoparquet(
+        store.event_batches(start, end, columns=columns), path, STORED_SCHEMA.empty_table().select(columns))))
+    note(f"{written[0]:,} events → {target}")
 
 
 def register(main: click.Group) -> None:

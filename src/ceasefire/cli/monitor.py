@@ -26,11 +26,28 @@ VIOLATION_FORMATS = ["table", "csv", "json", "geojson", "gpkg", "parquet"]
 SUMMARY_FORMATS = ["table", "csv", "json", "parquet"]
 
 
-def _judged(regime: Any, db: Path | None, start: dt.date | None, end: dt.date | None):
-    from ..events import events_frame
-    from ..monitor import judge
+def _judged(regime: Any, db: Path | None, start: dt.date | None, end: dt.date | None, engine: str = "in-process",
+            scheduler: str | None = None):
+    """Verdicts over the store's events of the period, judged a batch at a time: memory follows the
+    verdicts, not the store (3M events are never in memory at once)."""
+    import pandas as pd
 
-    return judge(regime, events_frame(open_store(db, readonly=True), start, end))
+    if engine == "dask":
+        return _judged_on_dask(regime, open_store(db, readonly=True), start, end, scheduler)
+
+    from ..events import MONITOR_COLUMNS
+    from ..monitor import MonitorIndex, judge
+    from ..monitor.engine import VIOLATION_COLUMNS
+
+    store = open_store(db, readonly=True)
+    index = MonitorIndex.build(regime)
+    found = [judge(regime, batch.to_pandas(types_mapper=pd.ArrowDtype), index)
+             for batch in store.event_batches(start, end, columns=MONITOR_COLUMNS)]
+    found = [f for f in found if len(f)]
+    if not found:
+        return pd.DataFrame(columns=VIOLATION_COLUMNS)
+    merged = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
+    return merged.sort_values(["date", "event_id", "rule", "zone"], kind="stable", ignore_index=True)
 
 
 @command()
@@ -40,13 +57,20 @@ def _judged(regime: Any, db: Path | None, start: dt.date | None, end: dt.date | 
 @click.option("--zone", default=None, help="only this zone id")
 @click.option("--party", default=None, help="only events involving this party id")
 @click.option("--status", type=click.Choice(["confirmed", "possible", "excluded"]), default=None)
+@click.option("--engine", type=click.Choice(["in-process", "dask"]), default="in-process", show_default=True,
+              help="dask: judge on a Dask cluster in bounded parts (archives larger than memory)")
+@click.option("--scheduler", default=None, metavar="ADDR",
+              help="with --engine dask: a running scheduler (tcp://host:8786) [default: a local cluster]")
 @output_options(VIOLATION_FORMATS)
 def violations(regime_name: str | None, db: Path | None, start: dt.date | None, end: dt.date | None,
-               zone: str | None, party: str | None, status: str | None, fmt: str | None, output: str | None) -> None:
+               zone: str | None, party: str | None, status: str | None, engine: str, scheduler: str | None,
+               fmt: str | None, output: str | None) -> None:
     """Events that break the regime's rules, with status and a sentence citing the agreement.
 
     Example: ceasefire violations --from 2019-05-01 --to 2019-05-31 --status confirmed -o may.csv
     """
+    if scheduler and engine != "dask":
+        raise click.BadParameter("a scheduler is for --engine dask", param_hint="'--scheduler'")
     from ..report.export import table_text
     from ..report.tables import TABLE_COLUMNS, violations_frame
 
@@ -55,7 +79,7 @@ def violations(regime_name: str | None, db: Path | None, start: dt.date | None, 
     regime = load_regime(regime_name)
     check_known("--zone", zone, [z.id for z in regime.zones], "zone")
     check_known("--party", party, [p.id for p in regime.parties], "party")
-    found = _judged(regime, db, start, end)
+    found = _judged(regime, db, start, end, engine, scheduler)
     if zone:
         found = found[found["zone"] == zone]
     if party:
@@ -64,6 +88,40 @@ def violations(regime_name: str | None, db: Path | None, start: dt.date | None, 
         found = found[found["status"] == status]
     emit(violations_frame(found), fmt, output, what="violations", layer="violations",
          table=lambda: table_text(found, TABLE_COLUMNS, empty="no violations"))
+
+
+def _judged_on_dask(regime: Any, store: Any, start: dt.date | None, end: dt.date | None, scheduler: str | None):
+    """The store's events judged on a Dask cluster (a local one when no scheduler is named): the SQLite
+    store's Parquet segments are read in place; a server's events are first exported to Parquet."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from ..events import MONITOR_COLUMNS
+    from ..monitor.distributed import judge_parquet
+    from ..store import SQLiteStore
+
+    with tempfile.TemporaryDirectory(prefix="ceasefire-dask-") as folder:
+        if isinstance(store, SQLiteStore):
+            files = store.segment_files(start, end)
+        else:
+            files = []
+            for number, batch in enumerate(store.event_batches(start, end, columns=MONITOR_COLUMNS, rows=500_000)):
+                files.append(Path(folder) / f"events-{number:05d}.parquet")
+                pq.write_table(batch, files[-1])
+        if not files:
+            from ..monitor.engine import VIOLATION_COLUMNS
+            import pandas as pd
+
+            return pd.DataFrame(columns=VIOLATION_COLUMNS)
+        source = str(regime._source) if getattr(regime, "_source", None) else regime.id
+        result = judge_parquet(source, files, scheduler=scheduler, allow_paths_outside=True)
+    found = result.frame  # ISO dates compare as text whether the frame holds dates or strings
+    if start is not None:
+        found = found[found["date_end"].astype(str) >= start.isoformat()]
+    if end is not None:
+        found = found[found["date"].astype(str) <= end.isoformat()]
+    return found.sort_values(["date", "event_id", "rule", "zone"], kind="stable", ignore_index=True)
 
 
 def _names(column: Any, name: str) -> Any:

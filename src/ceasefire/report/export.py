@@ -10,16 +10,18 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import OutputError
-from .geojson import to_geojson
+
+if TYPE_CHECKING:  # loaded when a listing is written: choosing a format must not cost pandas and GEOS
+    import pandas as pd
 
 SUFFIXES = {".txt": "table", ".csv": "csv", ".json": "json", ".geojson": "geojson", ".gpkg": "gpkg",
             ".parquet": "parquet", ".gpx": "gpx", ".md": "md"}
 BINARY = {"gpkg", "parquet"}
 NOTHING = "—"  # one mark for a missing value, in every table
+PAGE_ROWS = 50  # a table on a terminal shows a page and the count; whole listings go to files
 
 
 def format_of_suffix(output: str | os.PathLike | None) -> str | None:
@@ -28,22 +30,41 @@ def format_of_suffix(output: str | os.PathLike | None) -> str | None:
     return SUFFIXES.get(Path(output).suffix.lower())
 
 
-def table_text(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "nothing to list") -> str:
-    """A plain table; a missing value is always shown as the same mark (never NaN in one place, None in another)."""
+def table_text(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "nothing to list",
+               page: int | None = PAGE_ROWS) -> str:
+    """A plain table; a missing value is always shown as the same mark (never NaN in one place, None in another).
+
+    More rows than ``page``: the first page, then how many there are and how to get them all.
+    """
+    import geopandas as gpd
+    import pandas as pd
+
     if frame.empty:
         return empty
     shown = frame[columns] if columns else frame
+    rest = len(shown) - page if page is not None and len(shown) > page else 0
+    if rest:
+        shown = shown.head(page)
     if isinstance(shown, gpd.GeoDataFrame):
         shown = pd.DataFrame(shown.drop(columns=shown.geometry.name))
     shown = shown.astype(object)
     shown = shown.where(shown.notna() & (shown != ""), NOTHING)
     shown = shown.map(lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
     with pd.option_context("display.max_colwidth", 120, "display.width", 250, "display.max_rows", None):
-        return shown.to_string(index=False)
+        text = shown.to_string(index=False)
+    if rest:
+        text += (f"\n… and {rest:,} more rows ({len(frame):,} in all): write them all to a file with -o FILE "
+                 "(.csv, .json, .geojson, .gpkg, .parquet), or --format csv")
+    return text
 
 
 def encode(frame: pd.DataFrame, fmt: str, table: Callable[[], str] | None = None) -> str | bytes:
     """The listing as text (table, csv, json, geojson) or bytes (parquet)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from .geojson import to_geojson
+
     plain = pd.DataFrame(frame.drop(columns=frame.geometry.name)) if isinstance(frame, gpd.GeoDataFrame) else frame
     if fmt == "table":
         return table() if table else table_text(frame)
@@ -93,6 +114,8 @@ def write_atomically(output: Path, write: Callable[[Path], None]) -> None:
 
 def write_frame(frame: pd.DataFrame, fmt: str, output: Path, layer: str = "features",
                 table: Callable[[], str] | None = None) -> None:
+    import geopandas as gpd
+
     if fmt == "gpkg":
         if not isinstance(frame, gpd.GeoDataFrame):
             raise OutputError("this listing has no geometry: choose csv, json or parquet")

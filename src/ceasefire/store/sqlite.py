@@ -138,7 +138,8 @@ class SQLiteStore(Store):
             return self.conn.execute("SELECT coalesce(sum(rows), 0) FROM segments").fetchone()[0]
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
-    def _segment_files(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Path]:
+    def segment_files(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Path]:
+        """The Parquet files holding the events that may meet [start, end] (a file may hold others too)."""
         sql, args = "SELECT file FROM segments WHERE 1=1", []
         if start:
             sql += " AND date_max >= ?"
@@ -149,7 +150,7 @@ class SQLiteStore(Store):
         return [self.folder / name for (name,) in self.conn.execute(sql + " ORDER BY file", args)]
 
     def _dataset(self, start: dt.date | None, end: dt.date | None) -> tuple[ds.Dataset | None, ds.Expression | None]:
-        files = self._segment_files(start, end)
+        files = self.segment_files(start, end)
         if not files:
             return None, None
         where = None
