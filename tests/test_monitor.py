@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from ceasefire.events import events_frame, ingest_file
 from ceasefire.geodata.basedata import data_path
 from ceasefire.monitor import MonitorIndex, judge, summarize
-from ceasefire.monitor.engine import locate
+from ceasefire.monitor.columns import combine
+from ceasefire.monitor.engine import VIOLATION_COLUMNS, locate
 from ceasefire.monitor.locate import ZoneLocator
 from ceasefire.regime import load_regime
 from ceasefire.store import connect
@@ -469,3 +470,213 @@ def test_the_named_unit_bounds_the_border_tolerance(index, sample):
                                      adm2="Jablah district")
     assert locate(index, latakia.assign(adm1=None, adm2=None))["astana-1"][0] == 1
     assert locate(index, latakia)["astana-1"][0] == 0
+
+
+# --------------------------------------------------------------------------- verdicts built per combination
+
+KNOWN_VERDICTS = [  # (event, rule): as the engine gave them before verdicts were built per combination
+    ('ucdp:243383', 'astana-cessation', 'astana-1', 'possible', 'syrian-government, armed-opposition', '',
+     ("the point lies within 1 km of the zone's edge; Syrian insurgents may include Hayat Tahrir al-Sham "
+      "(formerly Jabhat al-Nusra), which the source's own text does not name, so the exception may apply: "
+      'operations against ISIS, Jabhat al-Nusra and associated groups continue (Astana memorandum, art. 6)'),
+     ('A fatal incident between Government of Syria and Syrian insurgents possibly inside the Idlib '
+      'de-escalation zone (zone 1) on 2017-05-15: hostilities between the government and the armed '
+      'opposition, including air strikes, were to cease (Astana memorandum, art. 2) — possible: the point '
+      "lies within 1 km of the zone's edge; Syrian insurgents may include Hayat Tahrir al-Sham (formerly "
+      "Jabhat al-Nusra), which the source's own text does not name, so the exception may apply: operations "
+      'against ISIS, Jabhat al-Nusra and associated groups continue (Astana memorandum, art. 6)')),
+    ('ucdp:256178', 'astana-cessation', 'astana-1', 'possible', 'syrian-government, armed-opposition',
+     'government since 2018-01-22 (abu-al-duhur-2018)',
+     ('the source places it only within 25 km of its point, and that area is not wholly inside the zone; '
+      "Syrian insurgents may include Hayat Tahrir al-Sham (formerly Jabhat al-Nusra), which the source's "
+      'own text does not name, so the exception may apply: operations against ISIS, Jabhat al-Nusra and '
+      'associated groups continue (Astana memorandum, art. 6)'),
+     ('A fatal incident between Government of Syria and Syrian insurgents within 25 km of its reported '
+      'point, possibly inside the Idlib de-escalation zone (zone 1) on 2018-01-22: hostilities between the '
+      'government and the armed opposition, including air strikes, were to cease (Astana memorandum, art. '
+      '2) — possible: the source places it only within 25 km of its point, and that area is not wholly '
+      'inside the zone; Syrian insurgents may include Hayat Tahrir al-Sham (formerly Jabhat al-Nusra), '
+      "which the source's own text does not name, so the exception may apply: operations against ISIS, "
+      'Jabhat al-Nusra and associated groups continue (Astana memorandum, art. 6)')),
+    ('ucdp:245006', 'astana-cessation', 'astana-1, astana-2', 'possible', 'syrian-government, armed-opposition', '',
+     ('the source places it only in western Hama governorate, which lies partly inside the zone; Syrian '
+      "insurgents may include Hayat Tahrir al-Sham (formerly Jabhat al-Nusra), which the source's own text "
+      'does not name, so the exception may apply: operations against ISIS, Jabhat al-Nusra and associated '
+      'groups continue (Astana memorandum, art. 6)'),
+     ('A fatal incident between Government of Syria and Syrian insurgents somewhere in western Hama '
+      'governorate, possibly inside the Idlib de-escalation zone (zone 1) or the Northern Homs '
+      'de-escalation zone (zone 2) on 2017-07-15: hostilities between the government and the armed '
+      'opposition, including air strikes, were to cease (Astana memorandum, art. 2) — possible: the source '
+      'places it only in western Hama governorate, which lies partly inside the zone; Syrian insurgents '
+      "may include Hayat Tahrir al-Sham (formerly Jabhat al-Nusra), which the source's own text does not "
+      'name, so the exception may apply: operations against ISIS, Jabhat al-Nusra and associated groups '
+      'continue (Astana memorandum, art. 6)')),
+    ('ucdp:269914', 'dmz-radical-groups', 'sochi-dmz', 'possible', 'isis, hts', '',
+     ('the source places it only in Idlib governorate, which lies partly inside the zone; the date is '
+      "known only to the year, which straddles the rule's start (2018-10-15)"),
+     ('A fatal incident between IS and HTS somewhere in Idlib governorate, possibly inside the Sochi '
+      'demilitarized zone between 2018-09-21 and 2018-11-01: radical terrorist groups were to leave by '
+      '2018-10-15 (Sochi memorandum, point 5) — possible: the source places it only in Idlib governorate, '
+      "which lies partly inside the zone; the date is known only to the year, which straddles the rule's "
+      'start (2018-10-15)')),
+    ('acled:JDG10', 'moscow-ceasefire', 'moscow-ceasefire-area', 'possible', 'syrian-government', '',
+     'the rule starts at 00:01 on 2020-03-06 (Asia/Damascus) and the source gives no time of day',
+     ('Artillery fire by Military Forces of Syria (2000-) against National Front for Liberation inside the '
+      'Idlib ground under the Moscow ceasefire (line of contact of 5 March 2020) on 2020-03-06: all '
+      'military actions were to cease from 00:01 on 2020-03-06 (Moscow protocol, art. 1) — possible: the '
+      'rule starts at 00:01 on 2020-03-06 (Asia/Damascus) and the source gives no time of day')),
+    ('ucdp:256340', 'astana-cessation', 'astana-1', 'possible', 'syrian-government, armed-opposition', '',
+     ('the ground changed hands around then (government took it, 2018-01-22; Al-Masdar News, 22 Jan 2018 '
+      '(town); Al Arabiya/Reuters, 20 Jan 2018 (air base)) and the year of the event does not say on which '
+      'side of that it falls; Syrian insurgents may include Hayat Tahrir al-Sham (formerly Jabhat '
+      "al-Nusra), which the source's own text does not name, so the exception may apply: operations "
+      'against ISIS, Jabhat al-Nusra and associated groups continue (Astana memorandum, art. 6)'),
+     ('A fatal incident between Government of Syria and Syrian insurgents somewhere in Idlib governorate, '
+      'which lies wholly inside the Idlib de-escalation zone (zone 1) between 2018-01-01 and 2018-02-03: '
+      'hostilities between the government and the armed opposition, including air strikes, were to cease '
+      '(Astana memorandum, art. 2) — possible: the ground changed hands around then (government took it, '
+      '2018-01-22; Al-Masdar News, 22 Jan 2018 (town); Al Arabiya/Reuters, 20 Jan 2018 (air base)) and the '
+      'year of the event does not say on which side of that it falls; Syrian insurgents may include Hayat '
+      "Tahrir al-Sham (formerly Jabhat al-Nusra), which the source's own text does not name, so the "
+      'exception may apply: operations against ISIS, Jabhat al-Nusra and associated groups continue '
+      '(Astana memorandum, art. 6)')),
+    ('ucdp:267099', 'dmz-heavy-weapons', 'sochi-dmz', 'possible', 'syrian-government, armed-opposition', '',
+     ('the event is placed where the fire struck, and what the rule keeps out of the zone may have fired '
+      'from outside it'),
+     ('Artillery fire involving Government of Syria and Syrian insurgents inside the Sochi demilitarized '
+      'zone on 2018-10-18: heavy weapons were to be withdrawn by 2018-10-10 (Sochi memorandum, point 6) — '
+      'possible: the event is placed where the fire struck, and what the rule keeps out of the zone may '
+      'have fired from outside it')),
+    ('ucdp:244152', 'astana-cessation', 'astana-1', 'excluded', '', '',
+     ('operations against ISIS, Jabhat al-Nusra and associated groups continue (Astana memorandum, art. 6) '
+      "(the source's own text names the group)"),
+     ('An air strike involving Government of Syria and Syrian insurgents inside the Idlib de-escalation '
+      'zone (zone 1) on 2017-05-28: hostilities between the government and the armed opposition, including '
+      'air strikes, were to cease (Astana memorandum, art. 2) — excluded: operations against ISIS, Jabhat '
+      "al-Nusra and associated groups continue (Astana memorandum, art. 6) (the source's own text names "
+      'the group)')),
+    ('acled:JDG03', 'astana-cessation', 'astana-1', 'possible', 'syrian-government', '',
+     'the source does not name every side the rule requires',
+     ('Artillery fire by Military Forces of Syria (2000-) inside the Idlib de-escalation zone (zone 1) on '
+      '2019-06-01: hostilities between the government and the armed opposition, including air strikes, '
+      'were to cease (Astana memorandum, art. 2) — possible: the source does not name every side the rule '
+      'requires')),
+    ('ucdp:268501', 'dmz-radical-groups', 'sochi-dmz', 'confirmed', 'hts', '',
+     '',
+     ('An armed clash between National Front for Liberation and HTS inside the Sochi demilitarized zone on '
+      '2018-10-29: radical terrorist groups were to leave by 2018-10-15 (Sochi memorandum, point 5)')),
+]
+
+
+def test_known_verdicts_read_word_for_word(regime, index, judged, made_up):
+    """Each kind of doubt, an exclusion, a confirmed verdict and held ground, as the engine gave them when it
+    built every sentence per event: building them once per distinct combination changes no word."""
+    found = pd.concat([judged, judge(regime, made_up, index)]).set_index(["event_id", "rule"])
+    for event_id, rule, zones, status, in_breach, ground, because, reason in KNOWN_VERDICTS:
+        row = found.loc[(event_id, rule)]
+        assert (row["zones"], row["status"], row["in_breach"], row["ground"]) == (zones, status, in_breach, ground)
+        assert (row["because"], row["reason"]) == (because, reason), event_id
+
+
+def test_judging_events_together_gives_what_judging_each_alone_gives(regime, index, judged, sample, made_up):
+    """The reference: every event judged on its own, where each verdict is its own combination. Together, the
+    engine reads only the events that may lie in a zone, tests time once per distinct range and builds each part
+    of a sentence once per distinct combination; the rows must be the same, column for column."""
+    rng = np.random.default_rng(11)
+    with_verdicts = sample[sample["event_id"].isin(judged["event_id"])]
+    without = sample[~sample["event_id"].isin(judged["event_id"])]
+    events = pd.concat([with_verdicts.iloc[rng.choice(len(with_verdicts), 130, replace=False)],
+                        without.iloc[rng.choice(len(without), 50, replace=False)], made_up], ignore_index=True)
+    together = judge(regime, events, index)
+    each = [judge(regime, events.iloc[[i]], index) for i in range(len(events))]
+    alone = pd.concat([found for found in each if not found.empty], ignore_index=True)
+    assert len(together) > 150
+
+    def rows(found: pd.DataFrame) -> pd.DataFrame:
+        # a lone event whose actor maps to no party has an all-missing party column, which pandas types apart
+        parties = {c: found[c].astype(object).where(found[c].notna(), None) for c in ("party1", "party2")}
+        return found.assign(**parties).sort_values(["event_id", "rule"]).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(rows(together), rows(alone))
+
+
+def test_a_frame_in_several_arrow_chunks_is_judged_as_one(regime, index, judged, sample):
+    chunked = pd.concat([sample.iloc[:1000], sample.iloc[1000:2500], sample.iloc[2500:]], ignore_index=True)
+    pd.testing.assert_frame_equal(judge(regime, chunked, index), judged)
+
+
+def test_events_in_no_zone_give_an_empty_table(regime, index, sample):
+    far = sample[sample["adm1"].isin(["Damascus Governorate", "Deir ez Zor Governorate"])
+                 & (sample["place_precision"] == "exact")]
+    assert len(far) > 20
+    found = judge(regime, far, index)
+    assert found.empty and list(found.columns) == VIOLATION_COLUMNS
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 3), st.booleans(), st.sampled_from([0.5, 25.0, float("nan")])),
+                min_size=1, max_size=40))
+def test_combinations_are_numbered_as_pandas_groups_them(rows):
+    a, b, c = (np.array(column) for column in zip(*rows))
+    codes, firsts = combine(a, b, c)
+    expected = pd.DataFrame({"a": a, "b": b, "c": c}).groupby(["a", "b", "c"], sort=False, dropna=False).ngroup()
+    assert codes.tolist() == expected.tolist()
+    assert firsts.tolist() == [codes.tolist().index(k) for k in range(codes.max() + 1)]
+
+
+# --------------------------------------------------------------------------- the index kept on disk
+
+
+def test_the_index_kept_on_disk_serves_as_the_one_built(tmp_path, monkeypatch, sample):
+    """A torn file is ignored and the index rebuilt and kept; the next build reads it and judges alike."""
+    from ceasefire.monitor import index_cache
+
+    monkeypatch.delenv("CEASEFIRE_NO_CACHE", raising=False)
+    monkeypatch.setenv("CEASEFIRE_CACHE_DIR", str(tmp_path))
+    built_regime = load_regime("syria-northwest")
+    path = tmp_path / "index" / f"{index_cache.index_key(built_regime)}.npz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"PK\x03\x04 a crash left half a file")
+    assert index_cache.load(built_regime) is None
+    built = MonitorIndex.build(built_regime)  # rebuilt, every grid with it, and written over the torn file
+    assert built_regime._shapes is not None
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left beside it
+
+    read_regime = load_regime("syria-northwest")
+    read = MonitorIndex.build(read_regime)
+    assert read_regime._shapes is None  # nothing recomputed: the zones came from the file
+    for zone_id, shape in built.shapes.items():
+        other = read.shapes[zone_id]
+        assert other.zone is read_regime.zones[list(built.shapes).index(zone_id)]
+        assert len(other.versions) == len(shape.versions)
+        for mine, theirs in zip(shape.versions, other.versions):
+            assert (repr(mine.start), repr(mine.end)) == (repr(theirs.start), repr(theirs.end))
+            assert (mine.change and mine.change.id) == (theirs.change and theirs.change.id)
+            assert shapely.equals_exact(mine.metric, theirs.metric, 0)
+            assert shapely.equals_exact(mine.wgs84, theirs.wgs84, 0)
+            assert [kept for _, kept in mine.cuts] == [kept for _, kept in theirs.cuts]
+    assert read.place._locators.keys() == built.place._locators.keys()
+    for key, locator in built.place._locators.items():
+        assert np.array_equal(read.place._locators[key].grid, locator.grid)
+    assert np.array_equal(read.place.unit_relation, built.place.unit_relation)
+    pd.testing.assert_frame_equal(judge(read_regime, sample, read), judge(built_regime, sample, built))
+
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # torn half-way
+    assert index_cache.load(read_regime) is None
+
+
+def test_the_index_key_follows_the_regime_and_a_cache_that_cannot_be_written_is_no_error(tmp_path, monkeypatch,
+                                                                                           regime, index):
+    from ceasefire.monitor import index_cache
+
+    changed = regime.model_copy(update={"zones": [regime.zones[0].model_copy(update={"valid_to": dt.date(2020, 1, 1)}),
+                                                  *regime.zones[1:]]})
+    assert index_cache.index_key(changed) != index_cache.index_key(regime)
+    monkeypatch.delenv("CEASEFIRE_NO_CACHE", raising=False)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("CEASEFIRE_CACHE_DIR", str(blocked / "cache"))
+    index_cache.save(regime, index.shapes, index.place)  # nothing written, nothing raised
+    assert index_cache.load(regime) is None
+    monkeypatch.setenv("CEASEFIRE_NO_CACHE", "1")
+    assert index_cache.cache_folder() is None

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from ..regime.actors import party_labels
 from ..regime.clock import describe as describe_when
 from ..regime.models import Regime, Rule
-from .columns import EventColumns
+from .columns import EventColumns, combine
 from .engine import EXCLUDED, VIOLATION_COLUMNS, MonitorIndex
 from .place import CONFIRMED, EDGE, EDGE_KM, NEAR, POSSIBLE, UNIT, Placement
 from .sides import Sides
@@ -35,79 +35,109 @@ FIGHTS = {"armed-clash", "fatal-incident"}  # kinds that are between two sides, 
 STATUS_NAMES = ("confirmed", "possible", "excluded")
 STATUS_CODES = np.zeros(EXCLUDED + 1, np.int8)  # engine status code → category of the status column
 STATUS_CODES[[CONFIRMED, POSSIBLE, EXCLUDED]] = [0, 1, 2]
-PARTS = ["sub", "roles", "a1", "a2", "zone", "version", "period", "candidates", "code", "place_status", "why", "area", "radius",
-         "time_status", "time_cut", "precision", "side_unknown", "weapon_vague", "fired_in", "exception", "exception_maybe", "by_text",
-         "rule"]
 
 
-def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, cols: EventColumns, found: pd.DataFrame,
+def describe(regime: Regime, index: MonitorIndex, cols: EventColumns, found: dict[str, np.ndarray],
              placement: Placement, sides: Sides, zone_ids: list[str]) -> pd.DataFrame:
-    row = found["row"].to_numpy()
-    parts = found.assign(
-        sub=cols.codes("sub_event_type")[0][row], roles=cols.codes("roles")[0][row],
-        a1=sides.codes[0][row], a2=sides.codes[1][row], why=placement.why[row], area=placement.area[row],
-        radius=np.nan_to_num(placement.radius_km[row], nan=-1.0), precision=cols.codes("date_precision")[0][row],
-    )
-    # which version of a zone, or which period of a rule, only matters to a reason about time
-    settled = parts["time_status"].to_numpy() != POSSIBLE
-    parts.loc[settled, ["version", "period", "time_cut"]] = 0
-    group = parts.groupby(PARTS, sort=False).ngroup().to_numpy()
-    _, first_rows = np.unique(group, return_index=True)  # group numbers run 0, 1, 2, … in order of appearance
-    heads, tails, becauses, breaches = [], [], [], []
-    firsts = parts.iloc[first_rows]
-    fields = {name: cols.values(name, firsts["row"].to_numpy())
-              for name in ("sub_event_type", "actor1", "actor2", "roles", "date_precision")}
-    for number, first in enumerate(firsts.to_dict("records")):
-        event = {name: values[number] for name, values in fields.items()}
-        rule = regime.rules[int(first["rule"])]
-        area = placement.areas[int(first["area"])] if first["area"] >= 0 else None
-        because = _because(regime, index, rule, first, event, sides, zone_ids, area)
+    """The rows of the verdicts in ``found`` (arrays, one entry a verdict; ``row`` the event's row in
+    ``cols``). Each part of a sentence is made once per distinct combination of what it says, as a short
+    list of texts, and joined to the verdicts by codes."""
+    row = found["row"]
+    rules = regime.rules
+    rule_no = found["rule"]
+    code = found["code"]
+    a1, a2 = sides.codes[0][row], sides.codes[1][row]
+    why = placement.why[row]
+    area = placement.area[row]
+    radius = np.nan_to_num(placement.radius_km[row], nan=-1.0)
+    sub_codes, sub_names = cols.codes("sub_event_type")
+    sub = sub_codes[row]
+    roles = cols.codes("roles")[0][row]
+    precision_codes, precision_names = cols.codes("date_precision")
+    precision = precision_codes[row]
+    excluded = code == EXCLUDED
+    inside = found["place_status"] == CONFIRMED
+    place_doubt = (found["place_status"] == POSSIBLE) & ~excluded
+    time_doubt = (found["time_status"] == POSSIBLE) & ~excluded
+    hidden = (found["exception_maybe"] >= 0) & ~excluded
+
+    def unless(keep: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """The values where they matter to the text, -1 elsewhere: rows differing only there say the same."""
+        return np.where(keep, values, -1)
+
+    # The head: what happened (once per kind), between whom (once per pair of actors and roles) and where
+    # (once per place: the zones it may be in, how sure, and the unit or radius that says so).
+    kind = np.where(sub >= 0, sub, len(sub_names))
+    phrases = [_phrase(v) for v in np.append(sub_names, None)]
+    fight = np.isin(sub, np.flatnonzero(np.isin(sub_names, list(FIGHTS))))
+    pair, heads = combine(a1, a2, roles, fight)
+    named = {name: cols.values(name, row[heads]) for name in ("actor1", "actor2", "roles")}
+    actors = [_actors({name: values[number] for name, values in named.items()}, bool(fight[h]))
+              for number, h in enumerate(heads)]
+    spot, heads = combine(found["candidates"], found["zone"], inside, np.isin(why, [UNIT, NEAR]) * why,
+                          unless(why == UNIT, area), unless(why == NEAR, radius))
+    wheres = [_where(index, found, h, zone_ids, placement) for h in heads]
+    head_of, heads = combine(kind, pair, spot)
+    head = _text(pa.array([phrases[kind[h]] + actors[pair[h]] + wheres[spot[h]] for h in heads], pa.string()),
+                 head_of)
+
+    # Why the verdict is only possible, or excluded: only what the sentence says enters the key.
+    key = [rule_no, excluded, unless(excluded, found["exception"]), unless(excluded, found["by_text"]),
+           place_doubt, unless(place_doubt, why), unless(place_doubt & (why == NEAR), radius),
+           unless(place_doubt & (why == UNIT), area), time_doubt, unless(time_doubt, found["time_cut"]),
+           unless(time_doubt, found["zone"]), unless(time_doubt, found["version"]), unless(time_doubt, found["period"]),
+           unless(time_doubt, precision)]
+    key += [unless(~excluded, found[name]) for name in ("side_unknown", "weapon_vague", "fired_in", "exception_maybe")]
+    key += [unless(hidden, a1), unless(hidden, a2)]
+    reason_of, heads = combine(*key)
+    becauses = []
+    for h in heads:
+        rule = rules[int(rule_no[h])]
+        first = {name: values[h] for name, values in found.items()} | {"a1": a1[h], "a2": a2[h], "why": why[h],
+                                                                        "radius": radius[h]}
+        event = {"date_precision": precision_names[precision[h]] if precision[h] >= 0 else None}
+        label = placement.areas[int(area[h])] if area[h] >= 0 else None
+        becauses.append(_because(regime, index, rule, first, event, sides, zone_ids, label))
+    tail_of, heads = combine(reason_of, code)
+    tails = []
+    for h in heads:
+        rule = rules[int(rule_no[h])]
         tail = f": {rule.summary} ({_short(regime, rule)}, {rule.provision})"
-        if first["code"] == EXCLUDED:
-            tail += f" — excluded: {because}"
-        elif first["code"] == POSSIBLE:
-            tail += f" — possible: {because}"
-        heads.append(_head(index, first, event, zone_ids, area))
+        if code[h] == EXCLUDED:
+            tail += f" — excluded: {becauses[reason_of[h]]}"
+        elif code[h] == POSSIBLE:
+            tail += f" — possible: {becauses[reason_of[h]]}"
         tails.append(tail)
-        becauses.append(because)
-        breaches.append("" if first["code"] == EXCLUDED else _in_breach(rule, first, sides))
-    take = pa.array(group)
 
-    def text(values: list[str]) -> pa.Array:
-        return pa.array(values, pa.string()).take(take)
-
-    rows = pa.array(row)
-    date = pc.cast(cols.arrow("date").take(rows), pa.string())
-    date_end = pc.cast(cols.arrow("date_end").take(rows), pa.string())
-    time = pc.cast(cols.arrow("time").take(rows), pa.string())
+    date = pc.cast(cols.take("date", row), pa.string())
+    date_end = pc.cast(cols.take("date_end", row), pa.string())
+    time = pc.cast(cols.take("time", row), pa.string())
     on_day = pc.if_else(pc.is_valid(time), pc.binary_join_element_wise("on ", date, " at ", time, ""),
                         pc.binary_join_element_wise("on ", date, ""))
     when = pc.if_else(pc.equal(date, date_end), on_day,
                       pc.binary_join_element_wise("between ", date, " and ", date_end, ""))
-    reason = pc.binary_join_element_wise(text(heads), when, text(tails), "")
+    reason = pc.binary_join_element_wise(head, when, _text(pa.array(tails, pa.string()), tail_of), "")
 
     def arrow(array: pa.Array) -> pd.Series:
         return array.to_pandas(types_mapper=pd.ArrowDtype)
 
-    rules = regime.rules
-    rule_no = found["rule"].to_numpy()
     out: dict[str, object] = {
-        "event_id": arrow(cols.arrow("event_id").take(rows)),
+        "event_id": arrow(cols.take("event_id", row)),
         "rule": _labels(rule_no, [r.id for r in rules]),
-        "zone": _labels(found["zone"].to_numpy(), zone_ids),
-        "zones": _zone_lists(found["candidates"].to_numpy(), zone_ids),
-        "status": pd.Categorical.from_codes(STATUS_CODES[found["code"].to_numpy()], categories=list(STATUS_NAMES)),
-        "because": arrow(text(becauses)), "reason": arrow(reason),
+        "zone": _labels(found["zone"], zone_ids),
+        "zones": _zone_lists(found["candidates"], zone_ids),
+        "status": pd.Categorical.from_codes(STATUS_CODES[code], categories=list(STATUS_NAMES)),
+        "because": arrow(_text(pa.array(becauses, pa.string()), reason_of)), "reason": arrow(reason),
         "date": arrow(date), "date_end": arrow(date_end), "time": arrow(time),
     }
     for name in ("date_precision", "lon", "lat", "place", "place_precision", "event_type", "sub_event_type",
                  "weapon_class", "actor1", "actor2", "roles", "fatalities_best", "sources"):
-        out[name] = arrow(cols.arrow(name).take(rows))
+        out[name] = arrow(cols.take(name, row))
     party_names = [np.array([", ".join(p.id for p in sides.actors.parties(a)) or None for a in names] + [None],
                             dtype=object) for names in sides.names]
-    out["party1"] = party_names[0][sides.codes[0][row]]
-    out["party2"] = party_names[1][sides.codes[1][row]]
-    out["in_breach"] = arrow(text(breaches))
+    out["party1"] = party_names[0][a1]
+    out["party2"] = party_names[1][a2]
+    out["in_breach"] = arrow(_in_breach_texts(rules, found, a1, a2, sides))
     out["agreement"] = _labels(rule_no, [r.agreement for r in rules])
     out["provision"] = _labels(rule_no, [r.provision for r in rules])
     frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) and not isinstance(v.dtype, pd.ArrowDtype)
@@ -115,23 +145,33 @@ def describe(regime: Regime, index: MonitorIndex, events: pd.DataFrame, cols: Ev
     return frame[[c for c in VIOLATION_COLUMNS if c in frame]]
 
 
-def _head(index: MonitorIndex, first: dict, event: dict[str, object], zone_ids: list[str],
-          area: str | None) -> str:
-    sub = event["sub_event_type"]
+def _text(texts: pa.Array, codes: np.ndarray) -> pa.Array:
+    """Each row's text: ``texts`` taken by code."""
+    return texts.take(pa.array(codes))
+
+
+def _phrase(sub: object) -> str:
     phrase = PHRASES.get(sub, str(sub).replace("-", " "))
-    head = phrase[:1].upper() + phrase[1:] + _actors(event, sub in FIGHTS)
-    zones = [_zone_phrase(index, zone_ids[z]) for z in range(len(zone_ids)) if int(first["candidates"]) >> z & 1]
-    best = _zone_phrase(index, zone_ids[int(first["zone"])])
-    inside = int(first["place_status"]) == CONFIRMED
+    return phrase[:1].upper() + phrase[1:]
+
+
+def _where(index: MonitorIndex, found: dict[str, np.ndarray], h: int, zone_ids: list[str],
+           placement: Placement) -> str:
+    """Where the event is, as sure as the source: the zone, or the zones it may be in, and why."""
+    zones = [_zone_phrase(index, zone_ids[z]) for z in range(len(zone_ids)) if int(found["candidates"][h]) >> z & 1]
+    best = _zone_phrase(index, zone_ids[int(found["zone"][h])])
+    inside = int(found["place_status"][h]) == CONFIRMED
     where = f"inside {best}" if inside else "possibly inside " + " or ".join([best] + [z for z in zones if z != best])
-    if int(first["why"]) == UNIT:
+    why = int(placement.why[found["row"][h]])
+    if why == UNIT:
+        area = placement.areas[int(placement.area[found["row"][h]])]
         where = f" somewhere in {area}, " + ("which lies wholly " + where if inside else where)
-    elif int(first["why"]) == NEAR:
-        where = f" within {first['radius']:g} km of its reported point, " + ("an area wholly " + where if inside
-                                                                              else where)
+    elif why == NEAR:
+        radius = placement.radius_km[found["row"][h]]
+        where = f" within {radius:g} km of its reported point, " + ("an area wholly " + where if inside else where)
     else:
         where = " " + where
-    return head + where + " "
+    return where + " "
 
 
 def _actors(event: dict[str, object], fight: bool) -> str:
@@ -212,17 +252,29 @@ def _because(regime: Regime, index: MonitorIndex, rule: Rule, first: dict, event
     return "; ".join(reasons)
 
 
-def _in_breach(rule: Rule, first: dict, sides: Sides) -> str:
-    """The parties the verdict accuses: the side(s) that may have acted, as far as the rule names them."""
-    named = set(rule.by) or set(rule.between)
-    accused = []
-    for side, reading in ((0, "o12"), (1, "o21")):
-        if not first[reading]:
-            continue
-        for party in sides.parties(side, int(first["a1" if side == 0 else "a2"])):
-            if (not named or party_labels([party]) & named) and party.id not in accused:
-                accused.append(party.id)
-    return ", ".join(accused)
+def _in_breach_texts(rules: list[Rule], found: dict[str, np.ndarray], a1: np.ndarray, a2: np.ndarray,
+                     sides: Sides) -> pa.Array:
+    """The parties each verdict accuses: the side(s) that may have acted, as far as the rule names them
+    (none for an excluded verdict). Each side's parties are read once per rule and actor."""
+    rule_no = found["rule"]
+    accused: list[tuple[str, ...]] = []  # distinct lists of accused parties
+    side_lists = []
+    for side, actor, reading in ((0, a1, "o12"), (1, a2, "o21")):
+        which, heads = combine(rule_no, actor)
+        lists = []
+        for h in heads:
+            rule = rules[int(rule_no[h])]
+            named = set(rule.by) or set(rule.between)
+            ids = tuple(p.id for p in sides.parties(side, int(actor[h])) if not named or party_labels([p]) & named)
+            lists.append(ids)
+        side_lists.append(np.where(found[reading] & (found["code"] != EXCLUDED), which, -1))
+        accused.append(lists)
+    both, heads = combine(*side_lists)
+    texts = []
+    for h in heads:
+        ids = [i for side in (0, 1) if side_lists[side][h] >= 0 for i in accused[side][side_lists[side][h]]]
+        texts.append(", ".join(dict.fromkeys(ids)))
+    return _text(pa.array(texts, pa.string()), both)
 
 
 def _short(regime: Regime, rule: Rule) -> str:
@@ -248,6 +300,7 @@ def _labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:
 
 def _zone_lists(masks: np.ndarray, zone_ids: list[str]) -> np.ndarray:
     """Bit masks of candidate zones → 'astana-1, m4-corridor'."""
-    unique, inverse = np.unique(masks, return_inverse=True)
-    names = np.array([", ".join(z for i, z in enumerate(zone_ids) if int(m) >> i & 1) for m in unique], dtype=object)
+    inverse, heads = combine(masks)
+    names = np.array([", ".join(z for i, z in enumerate(zone_ids) if int(m) >> i & 1) for m in masks[heads]],
+                     dtype=object)
     return names[inverse]

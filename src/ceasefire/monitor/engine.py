@@ -18,8 +18,11 @@ its actors stand: ``one-sided`` (actor1 acted against actor2) or ``clash`` (each
 either may have acted). A rule fires when some reading of the event allowed by its roles fits the
 rule: the victim of a one-sided attack never makes the breach.
 
-All work is on arrays: loops run over zones and rules (a handful), never over events; the
-sentences are built once per distinct combination of their parts.
+All work is on arrays: loops run over zones and rules (a handful), never over events. Only events
+that may lie in some zone are read past their place; an event is placed only in the versions of a
+zone its time meets; periods are tested once per distinct time range; the sentences are built once
+per distinct combination of their parts and joined to the events by codes. The regime's index (zone
+versions, unit relations, grids) is kept on disk by :mod:`.index_cache`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from ..events.taxonomy import IMPLIED_WEAPON, REMOTE_KINDS, expand_kinds, weapon_ancestors, weapon_descendants
@@ -37,8 +41,8 @@ from ..regime.actors import ActorMap
 from ..regime.clock import local_minute
 from ..regime.models import Regime, Rule
 from ..zones.timeline import ZoneShape, control_areas, regime_shapes
-from .columns import EventColumns
-from .place import CONFIRMED, NONE, POSSIBLE, PlaceIndex, place_events
+from .columns import EventColumns, combine
+from .place import CONFIRMED, NONE, POSSIBLE, PlaceIndex, candidates, place_events
 from .sides import Sides
 
 EXCLUDED = 3  # a status code beyond the place/time scale: an exception covers the event
@@ -61,10 +65,21 @@ class MonitorIndex:
 
     @classmethod
     def build(cls, regime: Regime) -> MonitorIndex:
+        """The regime's index: from the disk cache when it holds one for this regime (see
+        :mod:`.index_cache`), else built, with every grid, and kept there."""
+        from . import index_cache
+
+        cached = index_cache.load(regime)
+        if cached is not None:
+            return cls(regime, *cached, ActorMap(regime))
         shapes = regime_shapes(regime)
         pieces = {piece_id(z, k): (v.metric, s.metric, v.cuts) for z, s in shapes.items() for k, v in enumerate(s.versions)}
         crs = next(iter(shapes.values())).crs if shapes else METRIC_CRS
-        return cls(regime, shapes, PlaceIndex.build(pieces, crs), ActorMap(regime))
+        place = PlaceIndex.build(pieces, crs)
+        if index_cache.cache_folder() is not None:  # grids are otherwise built when first asked
+            place.build_locators()
+            index_cache.save(regime, shapes, place)
+        return cls(regime, shapes, place, ActorMap(regime))
 
 
 def piece_id(zone_id: str, version: int) -> str:
@@ -75,17 +90,21 @@ def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per zone, each event's place status (NONE, POSSIBLE or CONFIRMED) against the ground the zone
     covered at the event's time — whether or not the zone was in force then (the first version stands
     for the time before, the last for the time after)."""
-    cols = EventColumns(events)
-    first, last = event_minutes(events, cols)
-    status = place_events(index.place, events, cols).status
-    out = {}
+    every = EventColumns(events)
+    rows = candidates(index.place, every)  # the others are in no zone
+    cols = every.subset(rows)
+    moments = Moments(*event_minutes(events, cols))
+    during = {}
     for zone_id, shape in index.shapes.items():
-        best = np.zeros(len(events), np.uint8)
         for k, version in enumerate(shape.versions):
             start = version.start if k > 0 else dt.date(1, 1, 1)
             end = version.end if k + 1 < len(shape.versions) else None
-            during = period_status(first, last, start, end, index.regime.timezone)[0] > NONE
-            best = np.maximum(best, np.where(during, status[piece_id(zone_id, k)], NONE))
+            during[piece_id(zone_id, k)] = moments.period(start, end, index.regime.timezone)[0] > NONE
+    status = place_events(index.place, events, cols, during=during).status
+    out = {}
+    for zone_id, shape in index.shapes.items():
+        best = np.zeros(len(events), np.uint8)
+        best[rows] = np.maximum.reduce([status[piece_id(zone_id, k)] for k in range(len(shape.versions))])
         out[zone_id] = best
     return out
 
@@ -94,10 +113,10 @@ def locate(index: MonitorIndex, events: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def event_minutes(events: pd.DataFrame, cols: EventColumns) -> tuple[np.ndarray, np.ndarray]:
-    """Each event's first and last possible local minute: its dates, narrowed to its time when the
-    source gives one for a day-precision event."""
-    first = _days(events["date"]).astype("datetime64[m]")
-    last = _days(events["date_end"]).astype("datetime64[m]") + np.timedelta64(24 * 60 - 1, "m")
+    """Each event's first and last possible local minute (of the rows ``cols`` reads): its dates,
+    narrowed to its time when the source gives one for a day-precision event."""
+    first = _days(cols.arrow("date")).astype("datetime64[m]")
+    last = _days(cols.arrow("date_end")).astype("datetime64[m]") + np.timedelta64(24 * 60 - 1, "m")
     codes, times = cols.codes("time")
     if len(times):
         clock = pd.Series(times, dtype=object).str.extract(r"^\s*(\d{1,2}):(\d{2})")
@@ -110,14 +129,31 @@ def event_minutes(events: pd.DataFrame, cols: EventColumns) -> tuple[np.ndarray,
     return first, last
 
 
-def _days(dates: pd.Series) -> np.ndarray:
+def _days(dates: pa.Array | pd.Series) -> np.ndarray:
     """ISO date strings (or dates) → datetime64[D], parsed by Arrow."""
-    import pyarrow as pa
-
-    arr = pa.array(dates)
+    arr = dates if isinstance(dates, pa.Array) else pa.array(dates)
     if not pa.types.is_date32(arr.type):
         arr = arr.cast(pa.string()).cast(pa.date32())
     return arr.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+
+
+class Moments:
+    """Events' time ranges, tested against periods once per distinct (first, last) pair: a million
+    events fall on a few thousand days."""
+
+    def __init__(self, first: np.ndarray, last: np.ndarray):
+        self.code, heads = combine(first.view(np.int64), last.view(np.int64))
+        self.first, self.last = first[heads], last[heads]
+
+    def period(self, start, end, timezone: str) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`period_status` of every event."""
+        status, cut = period_status(self.first, self.last, start, end, timezone)
+        return status[self.code], cut[self.code]
+
+    def rule(self, rule: Rule, timezone: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`rule_status` of the events at ``rows``."""
+        code = self.code[rows]
+        return tuple(values[code] for values in rule_status(rule, self.first, self.last, timezone))
 
 
 # Which boundary a POSSIBLE time status straddles (the sentence says it in words).
@@ -219,20 +255,28 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     if events.empty:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     events = events.reset_index(drop=True)
-    cols = EventColumns(events)
+    every = EventColumns(events)
+    # Only events that may lie in some zone are read further: most of a country's events lie in none.
+    cols = every.subset(candidates(index.place, every))
+    if cols.n == 0:
+        return pd.DataFrame(columns=VIOLATION_COLUMNS)
     timezone = regime.timezone
     first, last = event_minutes(events, cols)
+    moments = Moments(first, last)
     zone_ids = list(index.shapes)
     # every version of a zone is a piece with its own period: a zone that follows control loses ground
     pieces = [(z, k) for z, s in index.shapes.items() for k in range(len(s.versions))]
-    piece_time = {(z, k): period_status(first, last, index.shapes[z].versions[k].start,
-                                        index.shapes[z].versions[k].end, timezone) for z, k in pieces}
-    during = {piece_id(*p) for p, (status, _) in piece_time.items() if status.any()}
-    placement = place_events(index.place, events, cols, only=during)
+    piece_time = {(z, k): moments.period(index.shapes[z].versions[k].start, index.shapes[z].versions[k].end, timezone)
+                  for z, k in pieces}
+    # an event is placed only in the versions of a zone its time meets: elsewhere its status is NONE anyway
+    during = {piece_id(*p): status > NONE for p, (status, _) in piece_time.items() if status.any()}
+    placement = place_events(index.place, events, cols, only=set(during), during=during)
     # An event whose time spans several versions of a zone is certainly in it when it is certainly inside
     # every one of them (and the zone's own period covers it): the change of ground did not touch it.
     for z, shape in index.shapes.items():
-        inside_all = period_status(first, last, shape.zone.valid_from, shape.zone.valid_to, timezone)[0] == CONFIRMED
+        if len(shape.versions) == 1:  # one version: the zone's own period is the version's
+            continue
+        inside_all = moments.period(shape.zone.valid_from, shape.zone.valid_to, timezone)[0] == CONFIRMED
         for k in range(len(shape.versions)):
             overlaps = piece_time[(z, k)][0] > NONE
             inside_all &= ~overlaps | (placement.status[piece_id(z, k)] == CONFIRMED)
@@ -247,12 +291,12 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
     implied_names = np.array([IMPLIED_WEAPON.get(s) for s in sub_names], dtype=object)
     sides = Sides(index.actors, cols)
     one_sided = cols.equals("roles", "one-sided")
-    patrol_forces = cols.values("patrol_forces") if "patrol_forces" in events else None
+    patrol_forces = cols.values("patrol_forces") if cols.has("patrol_forces") else None
 
     parts = []
     for rule_number, rule in enumerate(regime.rules):
         kind_ok = _lookup(np.isin(sub_names, list(expand_kinds(rule.forbidden))), sub_codes)
-        weapon_vague = np.zeros(len(events), bool)  # the source names only a coarser class than the rule's
+        weapon_vague = np.zeros(cols.n, bool)  # the source names only a coarser class than the rule's
         if rule.weapons:
             covered = list(weapon_descendants(rule.weapons))
             coarser = list(frozenset().union(*(weapon_ancestors(w) for w in rule.weapons)) - set(covered))
@@ -263,33 +307,37 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
                                                _lookup(np.isin(implied_names, coarser), sub_codes))
             kind_ok &= certain | weapon_vague
         if rule.on_patrol:
-            kind_ok &= events["on_patrol"].to_numpy(bool) if "on_patrol" in events else np.zeros(len(events), bool)
+            kind_ok &= cols.flags("on_patrol")
         if not kind_ok.any():
             continue
-        rule_pieces = [(z, k) for z, k in pieces if z in rule.zones]
-        rule_time, rule_cut, rule_period = rule_status(rule, first, last, timezone)
-        when = [np.minimum(piece_time[p][0], rule_time) for p in rule_pieces]
-        stacked = np.stack([np.minimum(placement.status[piece_id(*p)], t) for p, t in zip(rule_pieces, when)])
-        best = stacked.argmax(axis=0)
-        status = stacked.max(axis=0)
         reading = read_sides(rule, sides, one_sided, patrol_forces)
         fits_c = reading.certain12 | reading.certain21
         fits_m = reading.maybe12 | reading.maybe21
-        rows = np.flatnonzero(kind_ok & (fits_c | fits_m) & (status > NONE))
-        if rows.size == 0:
+        # the rule's kinds and sides first (table lookups); then time and place, on those rows only
+        rows = np.flatnonzero(kind_ok & (fits_c | fits_m))
+        rule_pieces = [(z, k) for z, k in pieces if z in rule.zones]
+        rule_time, rule_cut, rule_period = moments.rule(rule, timezone, rows)
+        when = np.stack([np.minimum(piece_time[p][0][rows], rule_time) for p in rule_pieces])
+        stacked = np.minimum(np.stack([placement.status[piece_id(*p)][rows] for p in rule_pieces]), when)
+        status = stacked.max(axis=0)
+        hit = status > NONE
+        if not hit.any():
             continue
+        rows, rule_time, rule_cut, rule_period = rows[hit], rule_time[hit], rule_cut[hit], rule_period[hit]
+        stacked, when, status = stacked[:, hit], when[:, hit], status[hit]
+        best_rows = stacked.argmax(axis=0)
+        at = np.arange(rows.size)
         zone_index = np.array([zone_ids.index(z) for z, _ in rule_pieces])
         version_index = np.array([k for _, k in rule_pieces])
-        best_rows = best[rows]
-        place_status = np.stack([placement.status[piece_id(*p)] for p in rule_pieces])[best_rows, rows]
-        zone_cut = np.stack([piece_time[p][1] for p in rule_pieces])[best_rows, rows]
-        time_status = np.stack(when)[best_rows, rows]
+        place_status = np.stack([placement.status[piece_id(*p)][rows] for p in rule_pieces])[best_rows, at]
+        zone_cut = np.stack([piece_time[p][1][rows] for p in rule_pieces])[best_rows, at]
+        time_status = when[best_rows, at]
         # what cut the time: the rule's own period (1, 2) or the zone's (3, 4)
-        time_cut = np.where(rule_cut[rows] > 0, rule_cut[rows], np.where(zone_cut > 0, zone_cut + 2, 0))
-        candidates = np.zeros(rows.size, np.int64)
+        time_cut = np.where(rule_cut > 0, rule_cut, np.where(zone_cut > 0, zone_cut + 2, 0))
+        candidates_mask = np.zeros(rows.size, np.int64)
         for number, (z, _) in enumerate(rule_pieces):
-            candidates |= (stacked[number, rows] > NONE).astype(np.int64) << zone_ids.index(z)
-        code = status[rows].copy()
+            candidates_mask |= (stacked[number] > NONE).astype(np.int64) << zone_ids.index(z)
+        code = status.copy()
         code[weapon_vague[rows]] = np.minimum(code[weapon_vague[rows]], POSSIBLE)
         side_unknown = ~fits_c[rows]
         code[side_unknown] = np.minimum(code[side_unknown], POSSIBLE)
@@ -302,10 +350,10 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
         exception = np.full(rows.size, -1, np.int64)  # the exception that covers the row
         exception_maybe = np.full(rows.size, -1, np.int64)  # one that may cover it (umbrella actor)
         by_text = np.zeros(rows.size, bool)  # covered because the source's text names the group
+        r12 = (reading.certain12 | reading.maybe12)[rows]
+        r21 = (reading.certain21 | reading.maybe21)[rows]
         for number, rule_exception in enumerate(rule.exceptions):
             wanted = set(rule_exception.against)
-            r12 = (reading.certain12 | reading.maybe12)[rows]
-            r21 = (reading.certain21 | reading.maybe21)[rows]
             covered = (r12 & sides.certain(1, wanted)[rows]) | (r21 & sides.certain(0, wanted)[rows])
             may = ((r12 & sides.maybe(1, wanted, empty_counts=False)[rows])
                    | (r21 & sides.maybe(0, wanted, empty_counts=False)[rows]))
@@ -316,25 +364,23 @@ def judge(regime: Regime, events: pd.DataFrame, index: MonitorIndex | None = Non
             exception_maybe[may & (exception < 0) & (exception_maybe < 0)] = number
         code[exception_maybe >= 0] = np.minimum(code[exception_maybe >= 0], POSSIBLE)
         code[exception >= 0] = EXCLUDED
-        parts.append(pd.DataFrame({
-            "row": rows, "rule": rule_number, "period": rule_period[rows], "zone": zone_index[best_rows],
-            "version": version_index[best_rows],
-            "candidates": candidates,
+        parts.append({
+            "row": rows, "rule": np.full(rows.size, rule_number), "period": rule_period,
+            "zone": zone_index[best_rows], "version": version_index[best_rows], "candidates": candidates_mask,
             "code": code, "place_status": place_status, "time_status": time_status, "time_cut": time_cut,
-            "side_unknown": side_unknown, "weapon_vague": weapon_vague[rows], "fired_in": fired_in, "exception": exception, "exception_maybe": exception_maybe,
-            "by_text": by_text, "o12": reading.certain12[rows] | reading.maybe12[rows],
-            "o21": reading.certain21[rows] | reading.maybe21[rows],
-        }))
+            "side_unknown": side_unknown, "weapon_vague": weapon_vague[rows], "fired_in": fired_in,
+            "exception": exception, "exception_maybe": exception_maybe, "by_text": by_text, "o12": r12, "o21": r21,
+        })
     if not parts:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
-    found = pd.concat(parts, ignore_index=True)
-    found = found.iloc[np.lexsort((found["rule"].to_numpy(), found["row"].to_numpy()))].reset_index(drop=True)
+    found = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    order = np.lexsort((found["rule"], found["row"]))  # event by event, rule by rule
+    found = {name: values[order] for name, values in found.items()}
     from .describe import describe
 
-    out = describe(regime, index, events, cols, found, placement, sides, zone_ids)
-    out["ground"] = ground_held(regime, events["lon"].to_numpy(np.float64)[found["row"].to_numpy()],
-                                events["lat"].to_numpy(np.float64)[found["row"].to_numpy()],
-                                first[found["row"].to_numpy()])
+    out = describe(regime, index, cols, found, placement, sides, zone_ids)
+    row = found["row"]
+    out["ground"] = ground_held(regime, cols.floats("lon")[row], cols.floats("lat")[row], first[row])
     return out[VIOLATION_COLUMNS]
 
 
@@ -344,6 +390,7 @@ def ground_held(regime: Regime, x: np.ndarray, y: np.ndarray, at: np.ndarray) ->
     out = np.full(len(x), "", dtype=object)
     for change, area in control_areas(regime):  # oldest first: later changes overwrite
         since = local_minute(change.at, regime.timezone)
-        hit = (at >= since) & shapely.intersects_xy(area, x, y)
-        out[hit] = f"{change.held_by} since {change.at} ({change.id})"
+        minx, miny, maxx, maxy = area.bounds  # only points in the area's box are worth the exact test
+        rows = np.flatnonzero((at >= since) & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        out[rows[shapely.intersects_xy(area, x[rows], y[rows])]] = f"{change.held_by} since {change.at} ({change.id})"
     return out

@@ -41,17 +41,32 @@ class ZoneLocator:
         grid = np.where(inside, INSIDE, np.where(touches, BOUNDARY, OUTSIDE)).astype(np.uint8)
         self.grid = grid.reshape(self.ny, self.nx)
 
+    @classmethod
+    def restore(cls, geom: BaseGeometry, grid: np.ndarray, x0: float, y0: float, cell: float,
+                empty: bool) -> ZoneLocator:
+        """A locator as built before (its grid kept on disk)."""
+        locator = cls.__new__(cls)
+        shapely.prepare(geom)
+        locator.geom, locator.grid, locator.empty = geom, grid, empty
+        locator.x0, locator.y0, locator.cell = x0, y0, cell
+        locator.ny, locator.nx = grid.shape
+        return locator
+
     def contains(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Which points (x, y arrays, same CRS as the zone) lie in the zone, boundary included."""
+        result = np.zeros(np.shape(x), bool)
         if self.empty:
-            return np.zeros(np.shape(x), bool)
-        ix = np.floor((x - self.x0) / self.cell).astype(np.int64)
-        iy = np.floor((y - self.y0) / self.cell).astype(np.int64)
+            return result
+        # Only points near the grid are worth its arithmetic (a cell's margin: the test below decides).
+        near = np.flatnonzero((x >= self.x0 - self.cell) & (x <= self.x0 + (self.nx + 1) * self.cell)
+                              & (y >= self.y0 - self.cell) & (y <= self.y0 + (self.ny + 1) * self.cell))
+        px, py = x[near], y[near]
+        ix = np.floor((px - self.x0) / self.cell).astype(np.int64)
+        iy = np.floor((py - self.y0) / self.cell).astype(np.int64)
         valid = (ix >= 0) & (ix < self.nx) & (iy >= 0) & (iy < self.ny)
-        code = np.zeros(x.shape, np.uint8)
-        code[valid] = self.grid[iy[valid], ix[valid]]
-        result = code == INSIDE
-        edge = np.flatnonzero(code == BOUNDARY)
-        if edge.size:
-            result[edge] = shapely.intersects_xy(self.geom, x[edge], y[edge])
+        code = np.where(valid, self.grid.ravel()[np.where(valid, iy * self.nx + ix, 0)], OUTSIDE)
+        result[near[code == INSIDE]] = True
+        edge = code == BOUNDARY
+        if edge.any():
+            result[near[edge]] = shapely.intersects_xy(self.geom, px[edge], py[edge])
         return result

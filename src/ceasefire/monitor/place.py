@@ -13,14 +13,18 @@ The area an event could be in follows from its place precision:
 - **country**: the whole country: *possible* in every zone it meets.
 
 Every zone gets a status, so every candidate zone can be named. All tests are arrays: grid
-locators over each zone grown and shrunk by the tolerance and the default radius, a table of
-unit × zone relations, and exact Shapely distances only for events with their own radius.
+locators over each zone grown and shrunk by the tolerance and the default radius (each asked once
+per point, whatever the number of a zone's versions), a table of unit × zone relations, and exact
+Shapely distances only for events with their own radius. :func:`candidates` finds, by bounding boxes
+and named units, the events that may lie in some zone at all: the monitor reads only those further.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -29,11 +33,11 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..geodata.basedata import METRIC_CRS, WGS84, admin_units_metric
 from ..errors import GeometryError
+from ..geodata.basedata import METRIC_CRS, WGS84, admin_units_metric
 from ..geodata.units import find_unit, unit_label, units_at
 from ..zones.expressions import Ground, part_of
-from .columns import EventColumns
+from .columns import EventColumns, combine
 from .locate import ZoneLocator
 
 NONE, POSSIBLE, CONFIRMED = 0, 1, 2
@@ -105,24 +109,14 @@ class PlaceIndex:
             self._locators[key] = ZoneLocator(wgs84, 128 if kind == "base" else 48)
         return self._locators[key]
 
-    def point_status(self, z: int, kind: str, x: np.ndarray, y: np.ndarray,
-                     seen: dict[tuple, np.ndarray] | None = None) -> np.ndarray:
+    def point_status(self, z: int, kind: str, inside: Callable[[str, int, str], np.ndarray]) -> np.ndarray:
         """Points (exact with the border tolerance, or near with the default radius) in area ``z``: in its
         defined zone, less the areas its side lost (kept out with the same tolerance), as last changed.
-        ``seen`` keeps the grids' answers for these points across areas: every version of a zone asks
-        the same defined zone and mostly the same changed areas."""
-        seen = {} if seen is None else seen
-
-        def inside(source: str, number: int, which: str) -> np.ndarray:
-            key = (source, number, which)
-            if key not in seen:
-                seen[key] = self.locator(source, number, which).contains(x, y)
-            return seen[key]
-
-        st = np.zeros(len(x), np.uint8)
-        st[inside("base", self.base[z], kind + "_outer")] = POSSIBLE
+        ``inside(source, number, which)`` answers a grid for the points (see :class:`_Points`): every
+        version of a zone asks the same defined zone and mostly the same changed areas."""
+        st = np.where(inside("base", self.base[z], kind + "_outer"), POSSIBLE, NONE).astype(np.uint8)
         st[inside("base", self.base[z], kind + "_inner")] = CONFIRMED
-        decided = np.full(len(x), -1, np.int8)  # per point, the latest change: 0 kept, 1 lost, 2 lost near its edge
+        decided = np.full(len(st), -1, np.int8)  # per point, the latest change: 0 kept, 1 lost, 2 lost near its edge
         for area, kept in self.cuts[z]:
             outer = inside("cut", area, kind + "_outer")
             inner = inside("cut", area, kind + "_inner")
@@ -136,6 +130,18 @@ class PlaceIndex:
         st[decided == 1] = NONE
         st[decided == 2] = np.minimum(st[decided == 2], POSSIBLE)
         return st
+
+    def reach(self, kind: str) -> list[tuple[float, float, float, float]]:
+        """The bounding boxes (degrees) of the defined zones grown by the border tolerance (kind "edge") or
+        the default 'near' radius: a point outside all of them is in no area."""
+        return [self.locator("base", number, kind + "_outer").geom.bounds for number in range(len(self.bases))]
+
+    def build_locators(self) -> None:
+        """Every grid judging may ask (to be kept with the index)."""
+        for kind, items in (("base", self.bases), ("cut", self.cut_areas)):
+            for number in range(len(items)):
+                for which in ("edge_inner", "edge_outer", "near_inner", "near_outer"):
+                    self.locator(kind, number, which)
 
 
 def _index_of(items: list[BaseGeometry], geom: BaseGeometry) -> int:
@@ -157,55 +163,126 @@ class Placement:
     radius_km: np.ndarray  # the radius a 'near' event was read with (NaN otherwise)
 
 
+class _Points:
+    """Exact points (kind "edge") or default-'near' points, asked of grids once each: every version of a
+    zone asks the same defined zone and mostly the same changed areas."""
+
+    def __init__(self, index: PlaceIndex, kind: str, rows: np.ndarray, x: np.ndarray, y: np.ndarray, n: int):
+        self.index, self.kind, self.rows = index, kind, rows
+        self.x, self.y = x[rows], y[rows]
+        self.position = np.full(n, -1, np.int64)  # each event's place among these points (-1: not one)
+        self.position[rows] = np.arange(len(rows))
+        self.answers: dict[tuple[str, int, str], np.ndarray] = {}
+
+    def inside(self, source: str, number: int, which: str) -> np.ndarray:
+        key = (source, number, which)
+        if key not in self.answers:
+            locator = self.index.locator(source, number, which)
+            if which.endswith("_inner"):  # the area shrunk lies 2 tolerances inside the area grown: ask only those
+                answer = np.zeros(len(self.x), bool)
+                outer = np.flatnonzero(self.inside(source, number, which.replace("_inner", "_outer")))
+                answer[outer] = locator.contains(self.x[outer], self.y[outer])
+            else:
+                answer = locator.contains(self.x, self.y)
+            self.answers[key] = answer
+        return self.answers[key]
+
+    def status(self, z: int, picked: np.ndarray) -> np.ndarray:
+        """The status in area ``z`` of the points at ``picked`` (positions among these points)."""
+        return self.index.point_status(z, self.kind, lambda *key: self.inside(*key)[picked])
+
+
 def place_events(index: PlaceIndex, events: pd.DataFrame, cols: EventColumns | None = None,
-                 only: set[str] | None = None) -> Placement:
+                 only: set[str] | None = None, during: dict[str, np.ndarray] | None = None) -> Placement:
     """Every event's place status in every area of the index (or in the areas named in ``only``;
-    the others get NONE)."""
+    the others get NONE). ``during`` may give, per area, the rows worth placing (a boolean mask): the
+    events whose time meets that version of the zone; the other rows get NONE there."""
     cols = cols or EventColumns(events)
-    n = len(events)
-    x = events["lon"].to_numpy(np.float64)
-    y = events["lat"].to_numpy(np.float64)
-    precision = cols.values("place_precision")
+    n = cols.n
+    x = cols.floats("lon")
+    y = cols.floats("lat")
     exact = cols.equals("place_precision", "exact")
     near = cols.equals("place_precision", "near")
-    radius = np.full(n, np.nan)
-    if "place_radius_km" in events:
-        radius = pd.to_numeric(events["place_radius_km"], errors="coerce").to_numpy(np.float64, na_value=np.nan)
-    radius = np.where(near, np.where(np.isnan(radius), NEAR_KM, np.maximum(radius, EDGE_KM)), np.nan)
+    radius = _radius(cols, near)
     custom = near & (radius != NEAR_KM)
     default_near = near & ~custom
-    area, areas, relation = _coarse_areas(index, cols, precision, x, y)
+    area, areas, relation = _coarse_areas(index, cols, x, y)
     named = _units_of_points(cols, exact | near)
+    points = [_Points(index, "edge", np.flatnonzero(exact), x, y, n),
+              _Points(index, "near", np.flatnonzero(default_near), x, y, n)]
+    discs = _Discs(index, x, y, radius, custom)
     status: dict[str, np.ndarray] = {}
-    seen: dict[str, dict[tuple, np.ndarray]] = {"edge": {}, "near": {}}
     for z, zone_id in enumerate(index.zone_ids):
         st = np.zeros(n, np.uint8)
+        status[zone_id] = st
         if only is not None and zone_id not in only:
-            status[zone_id] = st
             continue
-        for rows, kind in ((exact, "edge"), (default_near, "near")):
-            idx = np.flatnonzero(rows)
-            if idx.size:
-                st[idx] = index.point_status(z, kind, x[idx], y[idx], seen[kind])
-        idx = np.flatnonzero(custom)
-        if idx.size:
-            st[idx] = _disc_status(index.metric[z], x[idx], y[idx], radius[idx] * 1000, index.crs)
+        rows = np.flatnonzero(during[zone_id]) if during is not None and zone_id in during else np.arange(n)
+        here = np.zeros(len(rows), np.uint8)
+        for kind in points:
+            position = kind.position[rows]
+            at = np.flatnonzero(position >= 0)
+            if at.size:
+                here[at] = kind.status(z, position[at])
+        at = np.flatnonzero(custom[rows])
+        if at.size:
+            here[at] = discs.status(z, rows[at])
         # The source's own unit bounds a point's or a disc's doubt: wholly inside the zone, the event is in
         # it (no tolerance at a national border); not meeting it, the event is not (only coordinates that
         # put it well inside stand against the unit's name).
-        unit_rel = np.where(named >= 0, index.unit_relation[np.maximum(named, 0), z], POSSIBLE)
-        st[unit_rel == CONFIRMED] = CONFIRMED
-        st[(unit_rel == NONE) & (st == POSSIBLE)] = NONE
-        placed = np.flatnonzero(area >= 0)
-        st[placed] = relation[area[placed], z]
-        status[zone_id] = st
+        unit = named[rows]
+        unit_rel = np.where(unit >= 0, index.unit_relation[np.maximum(unit, 0), z], POSSIBLE)
+        here[unit_rel == CONFIRMED] = CONFIRMED
+        here[(unit_rel == NONE) & (here == POSSIBLE)] = NONE
+        placed = np.flatnonzero(area[rows] >= 0)
+        here[placed] = relation[area[rows[placed]], z]
+        st[rows] = here
     why = np.select([exact, near, area >= 0], [EDGE, NEAR, UNIT], CERTAIN).astype(np.uint8)
     return Placement(status, why, area, areas, radius)
 
 
-def _disc_status(zone: BaseGeometry, x: np.ndarray, y: np.ndarray, radius_m: np.ndarray, crs: str) -> np.ndarray:
-    """Exact status of discs (points in degrees, radii in metres) against a zone in metres."""
-    points = _metric_points(x, y, crs)
+def candidates(index: PlaceIndex, cols: EventColumns) -> np.ndarray:
+    """The rows that may lie in some area of the index: points within reach of a defined zone, discs,
+    points whose source names a unit inside a zone, and every coarse place. The others are in none."""
+    x = cols.floats("lon")
+    y = cols.floats("lat")
+    exact = cols.equals("place_precision", "exact")
+    near = cols.equals("place_precision", "near")
+    near_default = near & (_radius(cols, near) == NEAR_KM)
+    keep = near & ~near_default  # a disc of its own radius may reach further than the default one
+    keep |= (exact | near) & (_units_of_points(cols, exact | near) >= 0)  # the named unit may lie inside a zone
+    for rows, kind in ((exact, "edge"), (near_default, "near")):
+        for minx, miny, maxx, maxy in index.reach(kind):
+            keep |= rows & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+    precision, kinds = cols.codes("place_precision")
+    keep |= np.append(np.isin(kinds, ["country", *UNIT_LEVEL]), False)[precision]  # placed in a unit or the country
+    return np.flatnonzero(keep)
+
+
+def _radius(cols: EventColumns, near: np.ndarray) -> np.ndarray:
+    """The radius (km) each 'near' event is read with: its own, at least the border tolerance, or the
+    default (NaN for other events)."""
+    radius = cols.numbers("place_radius_km") if cols.has("place_radius_km") else np.full(cols.n, np.nan)
+    return np.where(near, np.where(np.isnan(radius), NEAR_KM, np.maximum(radius, EDGE_KM)), np.nan)
+
+
+class _Discs:
+    """'Near' events with a radius of their own: exact distances, from points projected once."""
+
+    def __init__(self, index: PlaceIndex, x: np.ndarray, y: np.ndarray, radius_km: np.ndarray, rows: np.ndarray):
+        self.index = index
+        self.radius_m = radius_km * 1000
+        self.points = np.empty(len(x), object)
+        at = np.flatnonzero(rows)
+        if at.size:
+            self.points[at] = _metric_points(x[at], y[at], index.crs)
+
+    def status(self, z: int, rows: np.ndarray) -> np.ndarray:
+        return _disc_status(self.index.metric[z], self.points[rows], self.radius_m[rows])
+
+
+def _disc_status(zone: BaseGeometry, points: np.ndarray, radius_m: np.ndarray) -> np.ndarray:
+    """Exact status of discs (points and radii in metres) against a zone in metres."""
     inside = shapely.intersects(zone, points)
     to_edge = shapely.distance(zone.boundary, points)
     to_zone = np.where(inside, 0.0, to_edge)
@@ -217,39 +294,51 @@ def _metric_points(x: np.ndarray, y: np.ndarray, crs: str) -> np.ndarray:
     return gpd.GeoSeries(gpd.points_from_xy(x, y), crs=WGS84).to_crs(crs).values
 
 
-def _coarse_areas(index: PlaceIndex, cols: EventColumns, precision: np.ndarray, x: np.ndarray,
+def _coarse_areas(index: PlaceIndex, cols: EventColumns, x: np.ndarray,
                   y: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
     """For coarse events, the area each is known to (an index into the returned labels, -1 for others),
     and each area's relation to every zone."""
     area = np.full(cols.n, -1, np.int64)
     labels: list[str] = []
     relations: list[np.ndarray] = []
-    country = np.flatnonzero(precision == "country")
+    country = np.flatnonzero(cols.equals("place_precision", "country"))
     if country.size:
         area[country] = len(labels)
         labels.append("the country")
         relations.append(index.country_relation)
-    coarse = np.flatnonzero(np.isin(precision, list(UNIT_LEVEL)))
+    precision, kinds = cols.codes("place_precision")
+    coarse = np.flatnonzero(np.append(np.isin(kinds, list(UNIT_LEVEL)), False)[precision])
     if coarse.size == 0:
         return area, labels, np.array(relations, np.uint8).reshape(len(relations), len(index.zone_ids))
-    keys = pd.DataFrame({
-        "precision": precision[coarse], "place": cols.values("place", coarse),
-        "adm1": cols.values("adm1", coarse), "adm2": cols.values("adm2", coarse),
-        # a region is read around its point; units need no point
-        "x": np.where(precision[coarse] == "region", x[coarse], 0.0),
-        "y": np.where(precision[coarse] == "region", y[coarse], 0.0),
-    })
+    region = kinds[precision[coarse]] == "region"
+    # a unit is known by the names the source gives; a region also by its own name (and point, below)
+    places = cols.subset(coarse).codes("place")[0]  # read for the coarse rows only
+    group, first = combine(precision[coarse], cols.codes("adm1")[0][coarse], cols.codes("adm2")[0][coarse],
+                           np.where(region, places, -1))
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(first) + 1))
     units_seen: dict[int, int] = {}
-    for key, rows in keys.groupby(list(keys.columns), dropna=False, sort=False).indices.items():
-        kind, place, adm1, adm2, px, py = key
-        at = coarse[rows]
+    for number, head in enumerate(first):
+        at = coarse[order[bounds[number]:bounds[number + 1]]]
+        kind = kinds[precision[coarse[head]]]
+        place = _text(cols.take("place", at[:1])[0].as_py())
+        adm1, adm2 = (_text(cols.values(name, at[:1])[0]) for name in ("adm1", "adm2"))
         if kind == "region":
-            geom, label = _region(_text(place), _text(adm1), _text(adm2), float(px), float(py), index.crs)
-            area[at] = len(labels)
-            labels.append(label)
-            relations.append(_relation(geom, index.metric))
+            named = _directional_region(place, index.crs)
+            if named is not None:  # the named part of a unit: wherever the source put its point
+                area[at] = len(labels)
+                labels.append(named[1])
+                relations.append(_relation(named[0], index.metric))
+                continue
+            spots, _ = combine(x[at], y[at])  # any other region is read around its point
+            for spot in range(spots.max() + 1):
+                those = at[spots == spot]
+                geom, label = _region_around(place, adm1, adm2, float(x[those[0]]), float(y[those[0]]), index.crs)
+                area[those] = len(labels)
+                labels.append(label)
+                relations.append(_relation(geom, index.metric))
             continue
-        unit = _named_unit(_text(adm1), _text(adm2), UNIT_LEVEL[kind])
+        unit = _named_unit(adm1, adm2, UNIT_LEVEL[kind])
         if unit >= 0:
             area[at] = _unit_area(unit, units_seen, labels, relations, index)
             continue
@@ -260,15 +349,18 @@ def _coarse_areas(index: PlaceIndex, cols: EventColumns, precision: np.ndarray, 
 
 
 def _units_of_points(cols: EventColumns, rows: np.ndarray) -> np.ndarray:
-    """For exact and near events, the row of the unit their source names (-1 where none we know)."""
+    """For exact and near events (the mask ``rows``), the row of the unit their source names (-1 where
+    none we know), looked up once per distinct (adm1, adm2)."""
     codes1, names1 = cols.codes("adm1")
     codes2, names2 = cols.codes("adm2")
-    pair = (codes1 + 1) * (len(names2) + 1) + (codes2 + 1)  # one code per (adm1, adm2), -1 → 0
-    keys, inverse = np.unique(pair, return_inverse=True)
-    table = np.array([_named_unit(_text(np.append(names1, None)[k // (len(names2) + 1) - 1]),
-                                  _text(np.append(names2, None)[k % (len(names2) + 1) - 1]), 1) for k in keys],
+    at = np.flatnonzero(rows)
+    pair, heads = combine(codes1[at], codes2[at])
+    names1, names2 = np.append(names1, None), np.append(names2, None)
+    table = np.array([_named_unit(_text(names1[codes1[at[h]]]), _text(names2[codes2[at[h]]]), 1) for h in heads],
                      np.int64)
-    return np.where(rows, table[inverse] if len(keys) else -1, -1)
+    out = np.full(cols.n, -1, np.int64)
+    out[at] = table[pair] if at.size else -1
+    return out
 
 
 def _unit_area(unit: int, seen: dict[int, int], labels: list[str], relations: list[np.ndarray],
@@ -288,15 +380,11 @@ DIRECTION_WORDS = {
 _REGION = re.compile(r"^\s*(?P<direction>[A-Za-z-]+)\s+(?P<unit>.+?)\s*$")
 
 
-def _region(place: str | None, adm1: str | None, adm2: str | None, x: float, y: float,
-            crs: str) -> tuple[BaseGeometry, str]:
-    """The area of a region-precision event (UCDP where_prec 5, "a part of the country").
-
-    "Southern Idlib Governorate" is the directional part of that governorate (the ``part_of`` rule of
-    the regime language, at sub-district level). Any other named region ("Eastern Qalamoun", "Sahl al
-    Ghab plain") is read as the part of the unit the source names that lies within ``NEAR_KM`` of the
-    region's point — the reach the source states for its 'near' places; nothing states a larger one.
-    """
+@lru_cache(maxsize=256)
+def _directional_region(place: str | None, crs: str) -> tuple[BaseGeometry, str] | None:
+    """The area of a region-precision event (UCDP where_prec 5, "a part of the country") named as a
+    direction of a governorate: "Southern Idlib Governorate" is the directional part of that governorate
+    (the ``part_of`` rule of the regime language, at sub-district level). None for any other name."""
     match = _REGION.match(place or "")
     if match and match["direction"].lower() in DIRECTION_WORDS:
         parent = find_unit(match["unit"], 1)
@@ -308,6 +396,14 @@ def _region(place: str | None, adm1: str | None, adm2: str | None, x: float, y: 
                 return geom, f"{match['direction'].lower()} {unit_label(parent)}"
             except GeometryError:
                 pass
+    return None
+
+
+def _region_around(place: str | None, adm1: str | None, adm2: str | None, x: float, y: float,
+                   crs: str) -> tuple[BaseGeometry, str]:
+    """Any other named region ("Eastern Qalamoun", "Sahl al Ghab plain") is read as the part of the unit
+    the source names that lies within ``NEAR_KM`` of the region's point — the reach the source states for
+    its 'near' places; nothing states a larger one."""
     disc = shapely.buffer(_metric_points(np.array([x]), np.array([y]), crs)[0], NEAR_KM * 1000)
     unit = _named_unit(adm1, adm2, 1)
     what = place or "a region"
@@ -319,11 +415,18 @@ def _region(place: str | None, adm1: str | None, adm2: str | None, x: float, y: 
 
 def _relation(area: BaseGeometry, zones: list[BaseGeometry]) -> np.ndarray:
     total = area.area
-    shared = np.array([shapely.area(shapely.intersection(area, z)) for z in zones])
+    shared = np.zeros(len(zones))
+    for number, zone in enumerate(zones):
+        shapely.prepare(zone)
+        if total > 0 and shapely.contains_properly(zone, area):  # wholly inside: no need to cut it
+            shared[number] = total
+        elif total == 0 or shapely.intersects(zone, area):
+            shared[number] = shapely.area(shapely.intersection(area, zone))
     return np.where(shared >= INSIDE_SHARE * total, CONFIRMED, np.where(shared > SLIVER_M2, POSSIBLE, NONE)
                     ).astype(np.uint8)
 
 
+@lru_cache(maxsize=4096)  # the shipped units never change in a process; names repeat across rows and calls
 def _named_unit(adm1: str | None, adm2: str | None, level: int) -> int:
     """The most specific unit the source names: its district (GADM districts may be sub-districts here),
     else, for governorate-level precision, its governorate. -1 when it names none we know."""

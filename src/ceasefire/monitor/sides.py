@@ -9,7 +9,6 @@ when the umbrella may hide it and the text does not say, or when the source leav
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..regime.actors import ActorMap, party_labels
@@ -21,7 +20,6 @@ class Sides:
     def __init__(self, actors: ActorMap, cols: EventColumns):
         self.actors = actors
         self.n = cols.n
-        notes = cols.arrow("notes")
         self.codes: list[np.ndarray] = []
         self.names: list[list[str]] = []
         self.labels: list[list[frozenset[str]]] = []
@@ -48,7 +46,7 @@ class Sides:
                 mentioned = np.zeros(self.n, bool)
                 at = np.flatnonzero(rows)
                 if at.size:
-                    hit = pc.match_substring_regex(notes.take(pa.array(at)), actors.mention_pattern(party))
+                    hit = pc.match_substring_regex(cols.take("notes", at), actors.mention_pattern(party))
                     mentioned[at] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
                 named[party.id] = mentioned
             self.hides.append(hides)

@@ -255,12 +255,25 @@ class PostgisStore(Store):
             self.writing = False
 
 
+# A row is rewritten only when it differs (raw input, or what this version of the readers makes of it); it
+# keeps the ingest that first saw it. xmax = 0 tells an inserted row from an updated one.
+UPSERT = (
+    f"WITH up AS (INSERT INTO events ({', '.join(COLUMNS)}, ingest_id, first_ingest_id) "
+    f"SELECT {', '.join(COLUMNS)}, $1, $1 FROM ceasefire_staging "
+    f"ON CONFLICT (event_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'event_id')}, "
+    "ingest_id = excluded.ingest_id "
+    f"WHERE ({', '.join(f'events.{c}' for c in COLUMNS)}) IS DISTINCT FROM ({', '.join(f'excluded.{c}' for c in COLUMNS)}) "
+    "RETURNING (xmax = 0) AS inserted) "
+    "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up"
+)
+
+
 class _PostgisWriter(EventWriter):
     def __init__(self, store: PostgisStore, file: str, fmt: str, header: str | None):
         self.store = store
         self.ingest_id = store._run("INSERT INTO ingests (file, format, header, started) VALUES ($1, $2, $3, $4) "
                                     "RETURNING ingest_id", (file, fmt, header, now()))[0][0]
-        self.staged = 0
+        self.counts = WriteCounts()
         self.temporary: set[str] = set()  # the temporary tables this transaction made
 
     def _copy(self, name: str, table: pa.Table) -> None:
@@ -273,10 +286,15 @@ class _PostgisWriter(EventWriter):
         self.temporary.add(name)
 
     def add(self, events: pa.Table) -> None:
+        """COPY the batch in and upsert it now: the server writes while the reader parses the next batch."""
         if not len(events):
             return
         self._copy("ceasefire_staging", _without_nul(events.select(COLUMNS).cast(EVENT_SCHEMA)))
-        self.staged += len(events)
+        inserted, updated = self.store._run(UPSERT, (self.ingest_id,))[0]
+        self.store._run("TRUNCATE ceasefire_staging")
+        self.counts.new += int(inserted)
+        self.counts.updated += int(updated)
+        self.counts.unchanged += len(events) - int(inserted) - int(updated)
 
     def keep_aside(self, rows: list[tuple]) -> None:
         if not rows:
@@ -293,20 +311,8 @@ class _PostgisWriter(EventWriter):
         self.temporary.discard("ceasefire_aside")
 
     def finish(self, read: int, quarantined: int) -> WriteCounts:
-        counts = WriteCounts()
-        if self.staged:
-            names = ", ".join(COLUMNS)
-            updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "event_id")
-            old = ", ".join(f"events.{c}" for c in COLUMNS)
-            new = ", ".join(f"excluded.{c}" for c in COLUMNS)
-            inserted, updated = self.store._run(
-                f"WITH up AS (INSERT INTO events ({names}, ingest_id, first_ingest_id) "
-                f"SELECT {names}, $1, $1 FROM ceasefire_staging "
-                f"ON CONFLICT (event_id) DO UPDATE SET {updates}, ingest_id = excluded.ingest_id "
-                f"WHERE ({old}) IS DISTINCT FROM ({new}) RETURNING (xmax = 0) AS inserted) "
-                "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up",
-                (self.ingest_id,))[0]
-            counts = WriteCounts(int(inserted), int(updated), self.staged - int(inserted) - int(updated))
+        counts = self.counts
+        if "ceasefire_staging" in self.temporary:
             self.store._run("DROP TABLE ceasefire_staging")
             self.temporary.discard("ceasefire_staging")
         self.store._run(
