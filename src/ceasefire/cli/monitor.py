@@ -22,6 +22,7 @@ from .common import (
     regime_option,
 )
 
+JUDGE_BATCH = 100_000  # events judged at once by `violations`: the peak follows the batch, not the store
 VIOLATION_FORMATS = ["table", "csv", "json", "geojson", "gpkg", "parquet"]
 SUMMARY_FORMATS = ["table", "csv", "json", "parquet"]
 
@@ -42,11 +43,12 @@ def _judged(regime: Any, db: Path | None, start: dt.date | None, end: dt.date | 
     store = open_store(db, readonly=True)
     index = MonitorIndex.build(regime)
     found = [judge(regime, batch.to_pandas(types_mapper=pd.ArrowDtype), index)
-             for batch in store.event_batches(start, end, columns=MONITOR_COLUMNS)]
+             for batch in store.event_batches(start, end, columns=MONITOR_COLUMNS, rows=JUDGE_BATCH)]
     found = [f for f in found if len(f)]
     if not found:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)
     merged = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
+    found.clear()  # the parts go before the sorted copy is made: two copies of the verdicts at most, not three
     return merged.sort_values(["date", "event_id", "rule", "zone"], kind="stable", ignore_index=True)
 
 

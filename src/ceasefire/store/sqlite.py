@@ -181,7 +181,10 @@ class SQLiteStore(Store):
             return
         pending: list[pa.RecordBatch] = []
         size = 0
-        for batch in dataset.to_batches(columns=cols, filter=where, batch_size=min(rows, ROW_GROUP)):
+        # Arrow's scanner reads far ahead by default (16 batches, 4 files: most of a store); one step ahead keeps
+        # the memory of a pass over the store to a few batches.
+        for batch in dataset.to_batches(columns=cols, filter=where, batch_size=min(rows, ROW_GROUP),
+                                        batch_readahead=1, fragment_readahead=1):
             pending.append(batch)
             size += batch.num_rows
             if size >= rows:
