@@ -2,7 +2,8 @@
 
 Each reader streams its input in batches (pyarrow's CSV reader: files larger than memory
 work) and yields :class:`Batch` objects holding the good rows in the normalized schema
-(:mod:`ceasefire.events.schema`) and the bad rows with their reasons.
+(:mod:`ceasefire.events.schema`) and the bad rows with their reasons. A CSV's batches are converted
+by :data:`WORKERS` threads while the parser reads on, and handed out in the file's order.
 
 A CSV file is read as it is written only while it is well formed. A line longer than
 :data:`MAX_LINE_BYTES` or a quote that never closes would make the parser hold or swallow the
@@ -22,6 +23,7 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable, Container, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +37,16 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import InputError
-from .convert import Converter, map_values, raw_rows
+from .convert import (
+    Converter,
+    any_of,
+    first_match,
+    lengths,
+    map_values,
+    matches,
+    per_distinct,
+    raw_rows,
+)
 from .schema import (
     DATE_PRECISIONS,
     EVENT_SCHEMA,
@@ -53,6 +64,7 @@ BLOCK_SIZE = 16 << 20  # bytes per parsed block: large enough for speed, small e
 # quarantined and the rest read. Far below BLOCK_SIZE, so the parser never meets a row it cannot hold.
 MAX_LINE_BYTES = 1 << 20
 SNIFF_BYTES = 64 << 10  # the start of a file looked at for binary content
+WORKERS = 2  # threads converting parsed batches (the conversions release the GIL)
 SOURCE_NAMES = {"ucdp": "a UCDP GED", "acled": "an ACLED"}
 
 
@@ -111,8 +123,13 @@ def from_ucdp(c: Converter) -> dict[str, Any]:
     sub = map_values(violence, UCDP_VIOLENCE)
     c.flag(pc.is_null(sub), "type_of_violence", "not a UCDP type of violence (1, 2, 3)")
     headline = c.text("source_headline")
-    stated = kind_from_text(headline)
+    kind_index = _kind_index(headline)
+    stated = _labels(_kinds(), kind_index)
     sub = pc.coalesce(stated, sub)
+    # UCDP codes no weapon: one is read from the headline only when it names one kind of event.
+    named = np.flatnonzero(kind_index >= 0)
+    weapon_index = np.full(c.n, -1, np.int16)
+    weapon_index[named] = _weapon_index(headline.take(pa.array(named)))
     return {
         "source_id": source_id, "date": date, "date_end": pc.coalesce(date_end, date),
         "date_precision": precision, "time": None,
@@ -120,8 +137,7 @@ def from_ucdp(c: Converter) -> dict[str, Any]:
         "place": c.text("where_coordinates"), "place_precision": place_precision,
         "adm1": c.text("adm_1"), "adm2": c.text("adm_2"),
         "sub_event_type": sub,
-        # UCDP codes no weapon: one is read from the headline only when it names one kind of event.
-        "weapon_class": pc.if_else(pc.is_valid(stated), weapon_from_text(headline), pa.scalar(None, pa.string())),
+        "weapon_class": _labels(_weapons(), weapon_index),
         "actor1": c.text("side_a"), "actor2": c.text("side_b"), "roles": map_values(violence, UCDP_ROLES),
         "fatalities_best": c.count("best"), "fatalities_low": c.count("low"), "fatalities_high": c.count("high"),
         "sources": c.text("source_office"), "notes": headline,
@@ -188,24 +204,55 @@ _AIR_OR_GROUND = r"(?i)(aerial|air|ground|artillery|rocket|missile)[ -]+bomb(ard
 
 def kind_from_text(text: pa.Array) -> pa.Array:
     """The one sub-event type a text names, or null when it names none or several."""
-    count = np.zeros(len(text), np.int8)
-    out = pa.nulls(len(text), pa.string())
-    qualified = pc.fill_null(pc.match_substring_regex(text, _AIR_OR_GROUND), False)
-    for kind, pattern in KIND_PATTERNS:
-        hit = pc.fill_null(pc.match_substring_regex(text, pattern), False)
-        if kind is None:
-            hit = pc.and_(hit, pc.invert(qualified))  # "aerial bombardment" was counted as an air strike
-        count += hit.to_numpy(zero_copy_only=False).astype(np.int8)
-        out = pc.if_else(hit, pa.scalar(kind, pa.string()), out)
-    return pc.if_else(pa.array(count == 1), out, pa.scalar(None, pa.string()))
+    return _labels(_kinds(), _kind_index(text))
 
 
 def weapon_from_text(text: pa.Array) -> pa.Array:
-    out = pa.nulls(len(text), pa.string())
-    for weapon, pattern in WEAPON_PATTERNS:
-        hit = pc.fill_null(pc.match_substring_regex(text, pattern), False)
-        out = pc.if_else(pc.and_(hit, pc.is_null(out)), pa.scalar(weapon, pa.string()), out)
-    return out
+    """The weapon class a text names (the first of WEAPON_PATTERNS found in it), or null."""
+    return _labels(_weapons(), _weapon_index(text))
+
+
+def _weapon_index(text: pa.Array) -> np.ndarray:
+    """Per text: the index into WEAPON_PATTERNS of the first weapon it names, -1 for none."""
+    patterns = [pattern for _, pattern in WEAPON_PATTERNS]
+    return per_distinct(text, lambda values: first_match(values, patterns), -1)
+
+
+def _kind_index(text: pa.Array) -> np.ndarray:
+    """Per text: the index among KIND_PATTERNS' kinds of the one kind it names, -1 for none or several."""
+    return per_distinct(text, _one_kind, -1)
+
+
+def _one_kind(text: pa.Array) -> np.ndarray:
+    named = [pattern for kind, pattern in KIND_PATTERNS if kind is not None]
+    unnamed = [pattern for kind, pattern in KIND_PATTERNS if kind is None]
+    first = first_match(text, named)
+    one = first >= 0
+    for index in np.unique(first[one]):  # a second kind, named after the first: several
+        if index + 1 < len(named):
+            rows = np.flatnonzero(first == index)
+            one[rows[matches(text.take(pa.array(rows)), any_of(named[index + 1:]))]] = False
+    if unnamed and one.any():  # a bare "bombardment" names a kind too (which one, it does not say)
+        rows = np.flatnonzero(one)
+        values = text.take(pa.array(rows))
+        bare = matches(values, any_of(unnamed))
+        if bare.any():
+            qualified = matches(values.filter(pa.array(bare)), _AIR_OR_GROUND)  # "aerial bombardment": an air strike
+            one[rows[bare][~qualified]] = False
+    return np.where(one, first, -1)
+
+
+def _kinds() -> list[str]:
+    return [kind for kind, _ in KIND_PATTERNS if kind is not None]
+
+
+def _weapons() -> list[str]:
+    return [weapon for weapon, _ in WEAPON_PATTERNS]
+
+
+def _labels(names: list[str], index: np.ndarray) -> pa.Array:
+    """names[index] as a string array, null where index is -1."""
+    return pa.array([*names, None], pa.string()).take(pa.array(np.where(index < 0, len(names), index)))
 
 
 def from_acled(c: Converter) -> dict[str, Any]:
@@ -288,6 +335,8 @@ def from_native(c: Converter, mapping: ColumnMapping | None = None) -> dict[str,
 
 
 def _join_actors(main: pa.Array, associated: pa.Array) -> pa.Array:
+    if associated.null_count == len(associated):  # no associated actors (often): nothing to join
+        return main
     both = pc.binary_join_element_wise(main, associated, "; ")
     return pc.coalesce(both, main, associated)
 
@@ -303,11 +352,11 @@ def _date_end(date: pa.Array, precision: pa.Array) -> pa.Array:
 
 
 def _finish(source: str, c: Converter, cols: dict[str, Any], raw: pa.Array, *, lines: np.ndarray | None = None,
-            records: np.ndarray | None = None, nul: bool | None = None) -> Batch:
+            records: np.ndarray | None = None, nul: bool | None = None, raw_text: pa.Array | None = None) -> Batch:
     n = c.n
     sub = cols["sub_event_type"]
     out: dict[str, pa.Array] = {
-        "source": pa.array([source] * n, pa.string()) if n else pa.array([], pa.string()),
+        "source": pa.repeat(pa.scalar(source, pa.string()), n),
         "event_type": map_values(sub, SUBTYPE_TO_TYPE),
     }
     for name, value in cols.items():
@@ -320,7 +369,7 @@ def _finish(source: str, c: Converter, cols: dict[str, Any], raw: pa.Array, *, l
         else:
             out[name] = value
     out["event_id"] = pc.binary_join_element_wise(out["source"], out["source_id"], ":")
-    raw_text = _check_raw(c, raw, nul)
+    raw_text = _check_raw(c, raw, nul, raw_text)
     bad_mask = c.bad
     bad: list[BadRow] = []
     if bad_mask.any():
@@ -331,21 +380,23 @@ def _finish(source: str, c: Converter, cols: dict[str, Any], raw: pa.Array, *, l
                               record=int(records[idx]) if records is not None else None))
     keep = ~bad_mask
     table = pa.table({name: out[name] if name in out else pa.nulls(n, EVENT_SCHEMA.field(name).type)
-                      for name in EVENT_SCHEMA.names if name != "raw"}).filter(pa.array(keep))
+                      for name in EVENT_SCHEMA.names if name != "raw"})
     # the kept rows' raw is text (_check_raw flagged any that is not); "raw" is the schema's last field
-    kept_raw = (raw if raw_text is None else raw_text).filter(pa.array(keep))
+    kept_raw = raw if raw_text is None else raw_text
+    if bad:  # no copy of the columns when every row is kept
+        table, kept_raw = table.filter(pa.array(keep)), kept_raw.filter(pa.array(keep))
     table = table.append_column("raw", pc.cast(kept_raw, pa.string()))
     return Batch(table.cast(EVENT_SCHEMA), bad, lines=None if lines is None else lines[keep],
                  records=None if records is None else records[keep])
 
 
-def _check_raw(c: Converter, raw: pa.Array, nul: bool | None) -> pa.Array | None:
+def _check_raw(c: Converter, raw: pa.Array, nul: bool | None, text: pa.Array | None = None) -> pa.Array | None:
     """Flag rows that are not text: bytes that are not UTF-8 in a column no conversion read, or a NUL byte.
 
-    Returns the raw rows as text when all of them are (None when some are not)."""
-    text = None
+    Returns the raw rows as text when all of them are (None when some are not). ``text``: raw already cast."""
     try:
-        text = pc.cast(raw, pa.string())  # validates UTF-8 at memory speed; the slow search runs only when it fails
+        if text is None:
+            text = pc.cast(raw, pa.string())  # validates UTF-8 at memory speed; the slow search runs only when it fails
     except pa.ArrowInvalid:
         for name in c.columns:
             c.text(name)  # flags the first column whose bytes are not UTF-8
@@ -703,30 +754,53 @@ def _parse(csvfile: CsvFile, source: str, adapter: Callable[[Converter], dict[st
                 raise
             reader = None  # a header and nothing else (or only lines taken out)
         if reader is not None:
-            with reader:
-                for batch in reader:
-                    n = batch.num_rows
-                    columns = batch.columns
-                    raw = raw_rows(dict(zip(internal, columns)))
-                    newline, carriage_return, nul = _holds(raw, (b"\n", b"\r", b"\x00"))
-                    if not careful and (suspect or newline or carriage_return or (
-                            n and pc.max(pc.binary_length(raw)).as_py() > MAX_LINE_BYTES // 4)):
-                        raise _Restart  # before this batch is handed out
-                    records = np.arange(record, record + n)
-                    done = max(0, min(n, skip - record))  # handed out by the first pass already
-                    record += n
-                    consumed += sum(column.nbytes for column in columns)  # about the file's bytes so far
-                    if done == n:
-                        continue
-                    if done:
-                        columns = [column.slice(done) for column in columns]
-                        raw, records = raw.slice(done), records[done:]
-                    c = Converter({name: columns[index] for name, index in names.items()}, n - done)
-                    result = _finish(source, c, adapter(c), raw, records=records, nul=nul)
-                    result.bad = cut_rows + result.bad
-                    cut_rows = []
-                    result.bytes_read = consumed
-                    yield result, record
+            # Batches are converted by WORKERS threads while the parser reads on (both release the GIL):
+            # (conversion, records so far, bytes so far), handed out in order.
+            pending: deque[tuple[Future[Batch], int, int]] = deque()
+
+            def finished() -> tuple[Batch, int]:
+                nonlocal cut_rows
+                future, records_so_far, bytes_so_far = pending.popleft()
+                result = future.result()
+                result.bad = cut_rows + result.bad
+                cut_rows = []
+                result.bytes_read = bytes_so_far
+                return result, records_so_far
+
+            with reader, ThreadPoolExecutor(WORKERS, thread_name_prefix="ceasefire-reader") as pool:
+                try:
+                    while True:
+                        try:
+                            batch = reader.read_next_batch()
+                        except StopIteration:
+                            break
+                        except pa.ArrowInvalid:
+                            while pending:  # what was read before the parser failed is handed out, as it was
+                                yield finished()
+                            raise
+                        n = batch.num_rows
+                        columns = batch.columns
+                        newline, carriage_return, nul = _holds_any(columns, (b"\n", b"\r", b"\x00"))
+                        if not careful and (suspect or newline or carriage_return or (
+                                n and _row_lengths(columns).max() > MAX_LINE_BYTES // 4)):
+                            while pending:
+                                yield finished()
+                            raise _Restart  # before this batch is handed out
+                        records = np.arange(record, record + n)
+                        done = max(0, min(n, skip - record))  # handed out by the first pass already
+                        record += n
+                        consumed += sum(column.nbytes for column in columns)  # about the file's bytes so far
+                        if done == n:
+                            continue
+                        pending.append((pool.submit(_convert, source, adapter, names, columns, records, done, nul),
+                                        record, consumed))
+                        while len(pending) > WORKERS or (pending and pending[0][0].done()):
+                            yield finished()
+                    while pending:
+                        yield finished()
+                finally:
+                    for future, _, _ in pending:  # the caller stopped reading: no more conversions
+                        future.cancel()
         if skipped or cut_rows:
             yield Batch(EVENT_SCHEMA.empty_table(), cut_rows + skipped), record
     except pa.ArrowInvalid as exc:
@@ -736,6 +810,36 @@ def _parse(csvfile: CsvFile, source: str, adapter: Callable[[Converter], dict[st
     finally:
         quiet()
         stream.close()
+
+
+def _convert(source: str, adapter: Callable[[Converter], dict[str, Any]], names: Mapping[str, int],
+             columns: list[pa.Array], records: np.ndarray, done: int, nul: bool) -> Batch:
+    """One parsed batch in the normalized schema, less its first ``done`` rows (handed out before)."""
+    if done:
+        columns = [column.slice(done) for column in columns]
+        records = records[done:]
+    raw = raw_rows(columns)
+    try:
+        # Rows that are UTF-8 hold values that are: a value lies between separators (ASCII), so no character
+        # is cut. Then the conversions need not check each column again.
+        raw_text = pc.cast(raw, pa.string())
+    except pa.ArrowInvalid:
+        raw_text = None
+    c = Converter({name: columns[index] for name, index in names.items()}, len(records), utf8=raw_text is not None)
+    return _finish(source, c, adapter(c), raw, records=records, nul=nul, raw_text=raw_text)
+
+
+def _holds_any(columns: list[pa.Array], needles: tuple[bytes, ...]) -> list[bool]:
+    """Whether any value of any column holds each needle."""
+    found = [False] * len(needles)
+    for column in columns:
+        found = [f or h for f, h in zip(found, _holds(column, needles))]
+    return found
+
+
+def _row_lengths(columns: list[pa.Array]) -> np.ndarray:
+    """Each row's length as raw_rows joins it: its values and a separator between each two."""
+    return sum((lengths(column) for column in columns), np.full(len(columns[0]), len(columns) - 1))
 
 
 def _quiet_undecodable_rows(handler: Callable[[Any], str]) -> Callable[[], None]:
