@@ -609,3 +609,21 @@ def test_fuzz_mapped_csv_reader(tmp_path_factory, data, block_size):
 @given(data=file_bytes(mutated_geojson()))
 def test_fuzz_geojson_reader(tmp_path_factory, regime, data):
     check_ingest(tmp_path_factory.mktemp("geojson"), data, "geojson", ".geojson", regime=regime)
+
+
+def test_a_date_without_leading_zeros_is_read_and_a_bad_one_is_kept_aside(conn, tmp_path):
+    """One "2018-1-2" used to fail the whole file ("cannot be parsed as CSV (Failed to parse string: ''…)")."""
+    header = (DATA / "acled_made_up.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    rows = []
+    for number, day in enumerate(["2018-1-2", "2018-1-32", "2018-01-03"]):
+        row = dict.fromkeys(header, "")
+        row.update({"event_id_cnty": f"SYR{number}", "event_date": day, "year": "2018", "time_precision": "1",
+                    "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": "A", "latitude": "35.9",
+                    "longitude": "36.6", "geo_precision": "1", "fatalities": "0"})
+        rows.append(",".join(row[h] for h in header))
+    path = tmp_path / "dates.csv"
+    path.write_text("\n".join([",".join(header), *rows]) + "\n", encoding="utf-8")
+    result = ingest_file(conn, path, "acled", progress=False)
+    assert (result.new, result.quarantined) == (2, 1)
+    assert sorted(str(r["date"]) for r in stored_rows(conn)) == ["2018-01-02", "2018-01-03"]
+    assert kept(conn) == {(3, "event_date"): "not a date in the form %Y-%m-%d or %d %B %Y or %d-%B-%Y or %m/%d/%Y"}

@@ -219,10 +219,9 @@ def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np
 
 def _prints_back(text: pa.Array, parsed: pa.Array, fmt: str) -> pa.Array:
     """Arrow rolls 2019-02-30 over to 2019-03-02: keep only dates that print back as written."""
-    if fmt == "%Y-%m-%d":  # the common case, checked cheaply: the day of month must survive
-        written = pc.cast(pc.utf8_slice_codeunits(pc.if_else(pc.is_valid(parsed), text, "0000-00-00"), 8, 10),
-                          pa.int64())
-        return pc.equal(pc.day(parsed), written)
+    if fmt == "%Y-%m-%d":  # the common case, checked cheaply: the day of month must survive ("2018-1-2" too)
+        day = pc.struct_field(pc.extract_regex(text, r"-(?P<day>[0-9]{1,2})$"), [0])
+        return pc.equal(pc.day(parsed), pc.cast(day, pa.int64()))
     back = pc.strftime(parsed, format=fmt)
     return pc.equal(_no_leading_zeros(pc.utf8_lower(back)), _no_leading_zeros(pc.utf8_lower(text)))
 
