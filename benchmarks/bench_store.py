@@ -70,6 +70,34 @@ def stage_load(target: str) -> dict:
     return {"seconds": best, "rows": rows, "streamed": streamed, "stream_seconds": stream_seconds, "peak_mb": peak_mb()}
 
 
+def stage_judge(target: str, in_database: str) -> dict:
+    """Judge every stored event a batch at a time; on PostGIS, with the point-in-zone step started in SQL
+    (``in_database`` "yes") or not. Returns a digest of the verdicts, to show both give the same."""
+    import hashlib
+
+    import pandas as pd
+
+    from ceasefire.events import MONITOR_COLUMNS
+    from ceasefire.monitor import MonitorIndex, judge
+    from ceasefire.regime import load_regime
+    from ceasefire.store import Reach, connect
+
+    regime = load_regime("syria-northwest")
+    index = MonitorIndex.build(regime)
+    store = connect(target, readonly=True)
+    reach = Reach(index.place.reach("edge"), index.place.reach("near")) if in_database == "yes" else None
+    t = time.perf_counter()
+    keys, read = [], 0
+    for batch in store.event_batches(columns=MONITOR_COLUMNS, rows=100_000, reach=reach):
+        read += len(batch)
+        found = judge(regime, batch.to_pandas(types_mapper=pd.ArrowDtype), index)
+        keys += [f"{e}|{r}|{z}|{s}|{b}" for e, r, z, s, b in
+                 zip(found["event_id"], found["rule"], found["zone"], found["status"], found["because"])]
+    seconds = time.perf_counter() - t
+    digest = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
+    return {"seconds": seconds, "read": read, "violations": len(keys), "digest": digest, "peak_mb": peak_mb()}
+
+
 def run_stage(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--stage", *args], capture_output=True, text=True)
     if out.returncode:
@@ -111,7 +139,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.stage:
         name, *rest = args.stage
-        fn = {"read": stage_read, "ingest": stage_ingest, "load": stage_load}[name]
+        fn = {"read": stage_read, "ingest": stage_ingest, "load": stage_load, "judge": stage_judge}[name]
         print(json.dumps(fn(*rest)))
         return
     sys.path.insert(0, str(HERE))
@@ -134,6 +162,9 @@ def main() -> None:
     first = run_stage("ingest", str(csv_path), str(db))
     again = run_stage("ingest", str(csv_path), str(db))
     report("sqlite + parquet segments", read["rows"], read, first, again, run_stage("load", str(db)))
+    embedded = run_stage("judge", str(db), "no")
+    print(f"  judging every event, batches of 100k: {embedded['seconds']:.2f} s, {embedded['violations']:,} verdicts, "
+          f"digest {embedded['digest']}; peak {embedded['peak_mb']:.0f} MB")
 
     server, home = (args.postgis, None) if args.postgis else start_postgis()
     if server:
@@ -142,6 +173,12 @@ def main() -> None:
             first = run_stage("ingest", str(csv_path), target)
             again = run_stage("ingest", str(csv_path), target)
             report("postgis", read["rows"], read, first, again, run_stage("load", target))
+            plain, in_db = run_stage("judge", target, "no"), run_stage("judge", target, "yes")
+            print(f"  judging every event, batches of 100k: {plain['seconds']:.2f} s reading all {plain['read']:,}; "
+                  f"{in_db['seconds']:.2f} s with the point-in-zone step started in SQL (read {in_db['read']:,}); "
+                  f"{plain['violations']:,} vs {in_db['violations']:,} verdicts, digests {plain['digest']} / "
+                  f"{in_db['digest']} ({'identical' if plain['digest'] == in_db['digest'] == embedded['digest'] else 'DIFFERENT'}"
+                  " to each other and to the embedded engine's)")
         finally:
             if home is not None:
                 subprocess.run([str(ROOT / "tools" / "pg_cluster.sh"), "stop", str(home / "cluster")])

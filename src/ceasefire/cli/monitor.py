@@ -39,11 +39,13 @@ def _judged(regime: Any, db: Path | None, start: dt.date | None, end: dt.date | 
     from ..events import MONITOR_COLUMNS
     from ..monitor import MonitorIndex, judge
     from ..monitor.engine import VIOLATION_COLUMNS
+    from ..store import Reach
 
     store = open_store(db, readonly=True)
     index = MonitorIndex.build(regime)
     found = [judge(regime, batch.to_pandas(types_mapper=pd.ArrowDtype), index)
-             for batch in store.event_batches(start, end, columns=MONITOR_COLUMNS, rows=JUDGE_BATCH)]
+             for batch in store.event_batches(start, end, columns=MONITOR_COLUMNS, rows=JUDGE_BATCH,
+                                              reach=Reach(index.place.reach("edge"), index.place.reach("near")))]
     found = [f for f in found if len(f)]
     if not found:
         return pd.DataFrame(columns=VIOLATION_COLUMNS)

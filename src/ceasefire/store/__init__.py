@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import STORED_SCHEMA, EventWriter, Store, WriteCounts
+from .base import STORED_SCHEMA, EventWriter, Reach, Store, WriteCounts
 from .sqlite import SQLiteStore, default_db_path
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
@@ -40,5 +40,5 @@ def connect(target: str | Path | None = None, *, readonly: bool = False) -> Stor
     return SQLiteStore(Path(target).expanduser(), readonly=readonly)
 
 
-__all__ = ["STORED_SCHEMA", "EventWriter", "SQLiteStore", "Store", "WriteCounts", "connect", "default_db_path",
+__all__ = ["STORED_SCHEMA", "EventWriter", "Reach", "SQLiteStore", "Store", "WriteCounts", "connect", "default_db_path",
            "is_server"]

@@ -30,6 +30,19 @@ QUARANTINE_COLUMNS = ["file", "line", "field", "reason", "raw"]
 TABLES = ("events", "ingests", "quarantine")
 
 
+Box = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where an event may meet a regime's zones: exact points in ``exact`` boxes, 'near' points of the default
+    radius in ``near`` boxes; points with a radius of their own, with a unit named by their source, or placed
+    only to a unit, may meet them anywhere. A store that can filter by place reads only these events."""
+
+    exact: list[Box]
+    near: list[Box]
+
+
 @dataclass
 class WriteCounts:
     """What an ingest did to the events: rows it added, rewrote, and found as they were."""
@@ -71,8 +84,11 @@ class Store(ABC):
 
     @abstractmethod
     def event_batches(self, start: dt.date | None = None, end: dt.date | None = None,
-                      columns: list[str] | None = None, rows: int = 250_000) -> Iterator[pa.Table]:
-        """The same events in batches of at most ``rows``: memory bounded by the batch, not the store."""
+                      columns: list[str] | None = None, rows: int = 250_000,
+                      reach: Reach | None = None) -> Iterator[pa.Table]:
+        """The same events in batches of at most ``rows``: memory bounded by the batch, not the store.
+
+        ``reach``: the store may leave out events that cannot meet it (never one that can)."""
 
     @abstractmethod
     def count(self, table: str) -> int:

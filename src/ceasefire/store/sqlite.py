@@ -174,7 +174,8 @@ class SQLiteStore(Store):
                     raise
         raise AssertionError("unreachable")
 
-    def event_batches(self, start=None, end=None, columns=None, rows: int = 250_000) -> Iterator[pa.Table]:
+    def event_batches(self, start=None, end=None, columns=None, rows: int = 250_000, reach=None) -> Iterator[pa.Table]:
+        # ``reach`` is not used: the monitor's own first step finds the candidates in memory at the same cost.
         cols = event_columns(columns)
         dataset, where = self._dataset(start, end)
         if dataset is None:
