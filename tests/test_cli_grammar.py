@@ -195,3 +195,19 @@ def test_regime_validate_checks_the_regimes_area(tmp_path):
                                              "area: {admin: Nowhereland}"))
     result = run("regime", "validate", path)
     assert result.exit_code == 1 and "area: the regime lies outside the shipped data" in result.stderr
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`ceasefire --help` and every command's start import no pandas, GEOS or Arrow: they load when used."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from ceasefire.cli import main; import ceasefire, ceasefire.events; "
+            "print(sorted(m for m in ('pandas', 'shapely', 'pyarrow', 'geopandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    import ceasefire
+
+    assert ceasefire.connect.__module__ == "ceasefire.store"  # the public names still work
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        ceasefire.nope  # noqa: B018

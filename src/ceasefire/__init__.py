@@ -9,6 +9,7 @@ The public face, by concept (each sub-package has its own small ``__all__``)::
     from ceasefire import read_articles, read_article                  # news
 """
 
+from ._lazy import lazy_names
 from .errors import CeasefireError, GeometryError, InputError, OutputError, RegimeError, StoreError
 
 # The public names load their modules on first use: `ceasefire --help` must not import pandas and GEOS.
@@ -19,15 +20,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'ceasefire' has no attribute {name!r}")
-
+__getattr__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "CeasefireError", "GeometryError", "InputError", "OutputError", "RegimeError", "StoreError", "connect", "events_frame",

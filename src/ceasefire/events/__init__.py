@@ -1,5 +1,7 @@
 """Events: the normalized schema, readers for ACLED / UCDP / GeoJSON / mapped CSV, and ingest."""
 
+from .._lazy import lazy_names
+
 # Names load their modules on first use: the regime's models need only the taxonomy, not pandas and readers.
 _LAZY = {
     "IngestResult": "ingest", "ingest_file": "ingest", "quarantined": "ingest", "FORMATS": "readers",
@@ -8,15 +10,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'ceasefire.events' has no attribute {name!r}")
-
+__getattr__ = lazy_names(__name__, _LAZY)
 
 __all__ = ["EVENT_SCHEMA", "MONITOR_COLUMNS", "FORMATS", "IngestResult", "events_frame", "ingest_file", "json_schema",
            "quarantined", "read_events"]
