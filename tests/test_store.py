@@ -307,3 +307,12 @@ def test_events_export_as_geoparquet_that_geopandas_reads(store_target, tmp_path
     empty = CliRunner().invoke(main, ["events", "export", "--db", str(store_target), "--from", "1990-01-01",
                                       "--to", "1990-01-02", "-o", str(tmp_path / "none.parquet")])
     assert empty.exit_code == 0 and len(gpd.read_parquet(tmp_path / "none.parquet")) == 0
+
+
+def test_a_query_on_a_missing_store_says_so_on_both_engines(store_target):
+    with pytest.raises(StoreError, match="no store here — ingest events first"):
+        connect(store_target, readonly=True)
+    with connect(store_target) as store:  # a writer creates it
+        assert store.count("events") == 0
+    with connect(store_target, readonly=True) as store:
+        assert store.count("ingests") == 0

@@ -18,7 +18,7 @@ from .errors import CeasefireError
 DEFAULT_REGIME = "syria-northwest"
 KEYS = {
     "regime": ("CEASEFIRE_REGIME", "the regime commands use: a built-in name or a regime YAML file"),
-    "db": ("CEASEFIRE_DB", "the store commands use: a SQLite file"),
+    "db": ("CEASEFIRE_DB", "the store commands use: a SQLite file or a postgresql:// address"),
 }
 
 

@@ -28,7 +28,7 @@ def config(ctx: click.Context) -> None:
 def config_set(key: str, value: str) -> None:
     """Remember a setting in the config file.
 
-    Example: ceasefire config set db ~/monitoring/events.sqlite
+    Example: ceasefire config set db ~/monitoring/events.sqlite   (or postgresql://monitor@db.example/ceasefire)
     """
     from pathlib import Path
 
@@ -38,8 +38,11 @@ def config_set(key: str, value: str) -> None:
         load_regime(value)  # refuse a regime that does not load, now rather than at every command
         if value.endswith((".yaml", ".yml")):
             value = str(Path(value).resolve())
-    else:  # a relative store path would mean another file in every folder the user works in
-        value = str(Path(value).expanduser().resolve())
+    else:  # a relative store path would mean another file in every folder the user works in; a server stays as given
+        from ..store import is_server
+
+        if not is_server(value):
+            value = str(Path(value).expanduser().resolve())
     click.echo(f"{key} = {value} → {settings.set_value(key, value)}")
 
 

@@ -109,6 +109,10 @@ class PostgisStore(Store):
                 raise StoreError(f"{self.location()}: {_first_line(exc)}") from None
 
     def _migrate(self) -> None:
+        if self.readonly and self._run("SELECT to_regclass('ceasefire_schema')")[0][0] is None:
+            self.conn.rollback()
+            raise StoreError(f"{self.location()}: no store here — ingest events first (ceasefire ingest FILE "
+                             "--format …) or name an existing store with --db")
         # The tables go to the first schema of the search path; create it if the address names a new one
         # (PostgreSQL would otherwise quietly use the next, usually public).
         wanted = self._run("SELECT current_setting('search_path')")[0][0].split(",")[0].strip().strip('"')
