@@ -119,7 +119,7 @@ def start_postgis() -> tuple[str | None, Path | None]:
     return started.stdout.strip(), home
 
 
-def report(engine: str, n: int, read: dict, first: dict, again: dict, load: dict) -> None:
+def report(engine: str, read: dict, first: dict, again: dict, load: dict) -> None:
     rate = first["new"] / first["seconds"]
     print(f"\n[{engine}]")
     print(f"  ingest:     {first['seconds']:.2f} s = {rate:,.0f} rows/s = {first['seconds'] / read['seconds']:.2f}x "
@@ -161,7 +161,7 @@ def main() -> None:
     shutil.rmtree(work / "bench.sqlite.events", ignore_errors=True)
     first = run_stage("ingest", str(csv_path), str(db))
     again = run_stage("ingest", str(csv_path), str(db))
-    report("sqlite + parquet segments", read["rows"], read, first, again, run_stage("load", str(db)))
+    report("sqlite + parquet segments", read, first, again, run_stage("load", str(db)))
     embedded = run_stage("judge", str(db), "no")
     print(f"  judging every event, batches of 100k: {embedded['seconds']:.2f} s, {embedded['violations']:,} verdicts, "
           f"digest {embedded['digest']}; peak {embedded['peak_mb']:.0f} MB")
@@ -172,7 +172,7 @@ def main() -> None:
         try:
             first = run_stage("ingest", str(csv_path), target)
             again = run_stage("ingest", str(csv_path), target)
-            report("postgis", read["rows"], read, first, again, run_stage("load", target))
+            report("postgis", read, first, again, run_stage("load", target))
             plain, in_db = run_stage("judge", target, "no"), run_stage("judge", target, "yes")
             print(f"  judging every event, batches of 100k: {plain['seconds']:.2f} s reading all {plain['read']:,}; "
                   f"{in_db['seconds']:.2f} s with the point-in-zone step started in SQL (read {in_db['read']:,}); "

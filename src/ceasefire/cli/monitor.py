@@ -38,7 +38,6 @@ def _judged(regime: Any, db: Path | None, start: dt.date | None, end: dt.date | 
 
     from ..events import MONITOR_COLUMNS
     from ..monitor import MonitorIndex, judge
-    from ..monitor.engine import VIOLATION_COLUMNS
     from ..store import Reach
 
     store = open_store(db, readonly=True)
@@ -48,10 +47,23 @@ def _judged(regime: Any, db: Path | None, start: dt.date | None, end: dt.date | 
                                               reach=Reach(index.place.reach("edge"), index.place.reach("near")))]
     found = [f for f in found if len(f)]
     if not found:
-        return pd.DataFrame(columns=VIOLATION_COLUMNS)
+        return _no_verdicts()
     merged = pd.concat(found, ignore_index=True) if len(found) > 1 else found[0]
     found.clear()  # the parts go before the sorted copy is made: two copies of the verdicts at most, not three
-    return merged.sort_values(["date", "event_id", "rule", "zone"], kind="stable", ignore_index=True)
+    return _in_order(merged)
+
+
+def _in_order(found: Any) -> Any:
+    """Verdicts oldest first, then by event, rule and zone: the same listing whichever engine judged."""
+    return found.sort_values(["date", "event_id", "rule", "zone"], kind="stable", ignore_index=True)
+
+
+def _no_verdicts() -> Any:
+    import pandas as pd
+
+    from ..monitor.engine import VIOLATION_COLUMNS
+
+    return pd.DataFrame(columns=VIOLATION_COLUMNS)
 
 
 @command()
@@ -114,10 +126,7 @@ def _judged_on_dask(regime: Any, store: Any, start: dt.date | None, end: dt.date
                 files.append(Path(folder) / f"events-{number:05d}.parquet")
                 pq.write_table(batch, files[-1])
         if not files:
-            from ..monitor.engine import VIOLATION_COLUMNS
-            import pandas as pd
-
-            return pd.DataFrame(columns=VIOLATION_COLUMNS)
+            return _no_verdicts()
         source = str(regime._source) if getattr(regime, "_source", None) else regime.id
         result = judge_parquet(source, files, scheduler=scheduler, allow_paths_outside=True)
     found = result.frame  # ISO dates compare as text whether the frame holds dates or strings
@@ -125,7 +134,7 @@ def _judged_on_dask(regime: Any, store: Any, start: dt.date | None, end: dt.date
         found = found[found["date_end"].astype(str) >= start.isoformat()]
     if end is not None:
         found = found[found["date"].astype(str) <= end.isoformat()]
-    return found.sort_values(["date", "event_id", "rule", "zone"], kind="stable", ignore_index=True)
+    return _in_order(found)
 
 
 def _names(column: Any, name: str) -> Any:

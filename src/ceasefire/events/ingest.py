@@ -38,6 +38,10 @@ class IngestResult:
     outside: int = 0  # of the quarantined: points outside the regime's area
     unmapped: Counter[str] = field(default_factory=Counter)
 
+    def record(self, counts) -> None:
+        """What the store's writer did to the events (a ``WriteCounts``)."""
+        self.new, self.updated, self.unchanged = counts.new, counts.updated, counts.unchanged
+
     def summary(self) -> str:
         return (f"{self.file}: read {self.read:,}, new {self.new:,}, updated {self.updated:,}, "
                 f"unchanged {self.unchanged:,}, quarantined {self.quarantined:,}")
@@ -113,8 +117,7 @@ def write_batches(store: Store, file: str, fmt: str, header: str | None, batches
                         b.reason += f" (its first row is {unit} {b.first})"
                 writer.keep_aside([(file, b.line, b.field, b.reason, b.raw) for b in bad])
             result.quarantined = len(bad)
-            counts = writer.finish(result.read, result.quarantined)
-            result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
+            result.record(writer.finish(result.read, result.quarantined))
     except StoreError as exc:
         raise StoreError(f"{label or file}: the store refused the ingest ({exc}); nothing was written") from None
     return result

@@ -19,14 +19,14 @@ MONITOR_COLUMNS = ["event_id", "date", "date_end", "date_precision", "time", "lo
 
 
 def events_frame(store: Store, start: dt.date | None = None, end: dt.date | None = None,
-                 with_raw: bool = False, columns: list[str] | None = None, ordered: bool = True) -> pd.DataFrame:
-    """Events whose date range meets [start, end] (inclusive), as pandas with Arrow dtypes.
+                 with_raw: bool = False, columns: list[str] | None = None) -> pd.DataFrame:
+    """Events whose date range meets [start, end] (inclusive), oldest first, as pandas with Arrow dtypes.
 
-    ``columns`` None: every column but ``raw`` (and ``raw`` too with ``with_raw``). ``ordered``: oldest
-    first, then by id (sorting a million rows costs about as much as reading them: bulk readers skip it).
+    ``columns`` None: every column but ``raw`` (and ``raw`` too with ``with_raw``). Bulk readers that need
+    no order use ``store.event_batches`` (sorting a million rows costs about as much as reading them).
     """
     cols = columns or [c for c in COLUMNS if with_raw or c != "raw"]
     table = store.events(start, end, columns=cols)
-    if ordered and table.num_rows > 1 and "date" in cols and "event_id" in cols:
+    if table.num_rows > 1 and "date" in cols and "event_id" in cols:
         table = table.take(pc.sort_indices(table, sort_keys=[("date", "ascending"), ("event_id", "ascending")]))
     return table.to_pandas(types_mapper=pd.ArrowDtype)

@@ -139,8 +139,7 @@ def write_news(store: Store, source: str, events: pa.Table,
             writer.keep_aside([(p.file, p.line, p.field, p.reason, p.raw) for p in problems])
             result.read = events.num_rows + len(problems)
             result.quarantined = len(problems)
-            counts = writer.finish(result.read, result.quarantined)
-            result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
+            result.record(writer.finish(result.read, result.quarantined))
     except StoreError as exc:
         raise StoreError(f"news from {source}: the store refused the ingest ({exc}); nothing was written") from None
     return result
