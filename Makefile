@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test postgis data bench clean
+.PHONY: demo test install install-test postgis browser data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ demo: install
 postgis:
 	tools/install_postgis.sh
 
-test: install postgis
+# The web map's browser tests drive Debian's chromium (no browser download).
+browser:
+	tools/install_chromium.sh
+
+test: install postgis browser
 	$(BIN)/python -m pytest -q
 
 bench: install

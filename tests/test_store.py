@@ -236,21 +236,21 @@ def test_an_old_store_with_an_events_table_is_moved_to_segments(tmp_path):
     assert "events" not in {n for (n,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def test_violations_judged_a_batch_at_a_time_equal_the_whole_store_judged_at_once(store, regime, monkeypatch):
-    """`ceasefire violations` streams the store in batches (bounded memory): the verdicts are the same."""
-    from ceasefire.cli.monitor import _judged
+def test_stored_verdicts_judged_a_batch_at_a_time_equal_the_whole_store_judged_at_once(store, regime, monkeypatch):
+    """Judging streams the store in batches (bounded memory) into the stored verdicts: they are the verdicts of
+    the whole store judged at once."""
     from ceasefire.monitor import judge
+    from ceasefire.monitor.stored import bring_up_to_date, listing
+    from ceasefire.store.records import VERDICT_COLUMNS
 
     ingest_file(store, SAMPLE, "ucdp", progress=False)
     whole = judge(regime, events_frame(store))
-    real = type(store).event_batches
-    monkeypatch.setattr(type(store), "event_batches", lambda self, *a, **k: real(self, *a, **{**k, "rows": 500}))
-    monkeypatch.setattr("ceasefire.cli.monitor.open_store", lambda db, readonly: store)
-    batched = _judged(regime, None, None, None)
+    monkeypatch.setattr("ceasefire.monitor.stored.JUDGE_BATCH", 500)
+    batched = listing(store, bring_up_to_date(store, regime, progress=False))
     assert len(whole) > 1000
     key = ["event_id", "rule", "zone"]
     left = whole.sort_values(key, ignore_index=True).astype(str)
-    right = batched.sort_values(key, ignore_index=True).astype(str)
+    right = batched[VERDICT_COLUMNS].sort_values(key, ignore_index=True).astype(str)
     assert left.equals(right)
 
 
@@ -268,7 +268,7 @@ def test_a_long_table_shows_a_page_and_how_to_get_the_rest():
 
 def test_violations_on_a_dask_cluster_equal_the_in_process_ones(store_target, tmp_path):
     """`violations --engine dask` on a local cluster: the SQLite store's segments are read in place, a server's
-    events exported first; the listing is the same as in-process, row for row."""
+    events exported first; the listing is the same as the stored verdicts', row for row."""
     from click.testing import CliRunner
 
     from ceasefire.cli import main
@@ -276,7 +276,7 @@ def test_violations_on_a_dask_cluster_equal_the_in_process_ones(store_target, tm
     with connect(store_target) as store:
         ingest_file(store, SAMPLE, "ucdp", progress=False)
     outputs = []
-    for engine in ("in-process", "dask"):
+    for engine in ("stored", "dask"):
         out = tmp_path / f"{engine}.csv"
         result = CliRunner().invoke(main, ["violations", "--db", str(store_target), "--engine", engine,
                                            "--from", "2019-01-01", "--to", "2019-06-30", "-o", str(out)])

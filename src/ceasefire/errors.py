@@ -8,7 +8,8 @@ the API) can catch one type and print one line::
     ├── GeometryError      a geometry expression cannot be computed (unknown unit, road, place)
     ├── InputError         an input file (events, tracks, articles) cannot be read
     ├── StoreError         the database cannot be opened, migrated or written
-    └── OutputError        an output cannot be written where the user asked
+    ├── OutputError        an output cannot be written where the user asked
+    └── AccessError        no token, a token that is unknown, revoked or expired (401), or a role too low (403)
 
 Messages name the file, the place inside it and what was expected, so that the
 user can fix the input without reading a traceback.
@@ -39,3 +40,11 @@ class StoreError(CeasefireError):
 
 class OutputError(CeasefireError):
     """An output file cannot be written (missing folder, a format that needs a file)."""
+
+
+class AccessError(CeasefireError):
+    """A request without a valid token (status 401), or by a user whose role does not allow it (403)."""
+
+    def __init__(self, message: str, status: int = 401):
+        super().__init__(message)
+        self.status = status

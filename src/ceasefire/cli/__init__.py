@@ -19,9 +19,9 @@ def main() -> None:
     """
 
 
-from . import config, demo, events, monitor, news, patrols, regime, zones  # noqa: E402  (they register their commands)
+from . import config, demo, events, monitor, news, patrols, regime, reviews, serve, users, zones  # noqa: E402
 
-for module in (config, regime, zones, events, monitor, news, patrols, demo):
+for module in (config, regime, zones, events, monitor, reviews, news, patrols, users, serve, demo):
     module.register(main)
 
 __all__ = ["main"]

@@ -40,17 +40,26 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 @regime_option
 @db_option
 @click.option("--progress/--no-progress", default=None, help="progress bar (default: on a terminal)")
+@click.option("--judge/--no-judge", default=True, show_default=True,
+              help="judge the new and changed events against the regime and store the verdicts")
 def ingest(file: Path, fmt: str, mapping: Path | None, allow_outside: bool, regime_name: str | None,
-           db: Path | None, progress: bool | None) -> None:
+           db: Path | None, progress: bool | None, judge: bool) -> None:
     """Read an event file into the store; bad rows are quarantined, a re-run changes nothing.
+
+    The new and changed events are then judged against the regime and their verdicts stored (--no-judge: later,
+    at the first `violations`).
 
     Example: ceasefire ingest ged.csv --format ucdp --db events.sqlite
     """
     from ..events import ingest_file
+    from ..monitor.stored import bring_up_to_date
 
     regime = load_regime(regime_name)
-    result = ingest_file(open_store(db), file, fmt, mapping, regime=regime, progress=progress, allow_outside=allow_outside)
+    store = open_store(db)
+    result = ingest_file(store, file, fmt, mapping, regime=regime, progress=progress, allow_outside=allow_outside)
     click.echo(result.summary())
+    if judge:
+        bring_up_to_date(store, regime, progress=progress, echo=click.echo)
     if result.quarantined:
         click.echo(f"  {result.quarantined:,} row(s) kept aside: ceasefire quarantine list --file {file}"
                    + (f" --db {db}" if db else ""))

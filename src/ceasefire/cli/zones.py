@@ -57,46 +57,15 @@ def where(lon: float, lat: float, regime_name: str | None, at: dt.date, fmt: str
         raise click.BadParameter(f"({lon}, {lat}) is not a longitude, latitude pair "
                                  "(longitude -180..180 first, then latitude -90..90)")
     fmt = choose_format(fmt, output, ["table", "json"])
-    answer = _where(load_regime(regime_name), lon, lat, at)
+    from ..zones import where_answer
+
+    answer = where_answer(load_regime(regime_name), lon, lat, at)
     if fmt == "json":
         import json
 
         write_text(json.dumps(answer, indent=1, ensure_ascii=False, default=str), output)
     else:
         write_text("\n".join(_where_lines(answer)), output)
-
-
-def _where(r, lon: float, lat: float, at: dt.date) -> dict:
-    from ..zones import rules_for, zones_containing
-    from ..zones.timeline import control_at, rule_suspension_at
-
-    found = zones_containing(r, lon, lat, at)
-    held = control_at(r, lon, lat, at)
-    zone_ids = [s.zone.id for s in found]
-    answer = {
-        "lon": lon, "lat": lat, "regime": r.id, "timezone": r.timezone,
-        "at": at.isoformat(sep=" ", timespec="minutes") if isinstance(at, dt.datetime) else at.isoformat(),
-        "held": {"by": held.held_by, "since": str(held.at), "source": held.source} if held else None,
-        "zones": [], "rules": [], "suspended": [],
-    }
-    for shape in found:
-        z = shape.zone
-        agreement = r.agreement(z.established_by)
-        answer["zones"].append({"id": z.id, "name": z.name, "agreement": agreement.title,
-                                "signed": str(agreement.signed), "approximate": z.approximate})
-    if found:
-        for rule in rules_for(r, zone_ids, at):
-            agreement = r.agreement(rule.agreement)
-            answer["rules"].append({"id": rule.id, "summary": rule.summary,
-                                    "source": f"{agreement.short or agreement.title}, {rule.provision}",
-                                    "until": str(rule.until) if rule.until else None})
-        for rule in r.rules:
-            suspension = rule_suspension_at(rule, at, r.timezone)
-            if suspension is not None and set(zone_ids) & set(rule.zones):
-                answer["suspended"].append({"id": rule.id, "from": str(suspension.from_),
-                                            "until": str(suspension.until) if suspension.until else None,
-                                            "reason": suspension.reason})
-    return answer
 
 
 def _where_lines(a: dict) -> list[str]:

@@ -241,7 +241,8 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
     import pandas as pd
 
     from ..events import events_frame, ingest_file
-    from ..monitor import judge, summarize
+    from ..monitor import summarize
+    from ..monitor.stored import bring_up_to_date, listing
     from ..store import connect
     from ..store.sqlite import segments_folder
     from .maps import violations_chart
@@ -268,16 +269,18 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
             if result.quarantined:
                 echo(f"  (the rows kept aside, with why: ceasefire quarantine list --db {db})")
         events = events_frame(store)
+        found = listing(store, bring_up_to_date(store, regime, progress=False))  # the verdicts stay in the store
     finally:
         store.close()
-    found = judge(regime, events)
     names = ", ".join(path.name for path, _, _ in samples)
     if found.empty:
         echo(f"No event of the sample ({names}) meets a rule of {regime.name}.")
         return [db]
     years = sorted({str(events["date"].min())[:4], str(events["date"].max())[:4]})
     echo(f"Verdicts of {regime.name} on the sample ({names}, {'–'.join(years)}), by rule and status:")
-    for (rule, status), n in found.groupby(["rule", "status"]).size().items():
+    order = {r.id: k for k, r in enumerate(regime.rules)}  # the regime's own order of rules
+    counts = found.groupby(["rule", "status"]).size().items()
+    for (rule, status), n in sorted(counts, key=lambda item: (order.get(item[0][0], len(order)), item[0][1])):
         echo(f"  {rule:20s} {status:10s} {n:6,}")
     judged = found[found["status"].isin(["confirmed", "possible"])]
     if judged.empty:
@@ -300,6 +303,8 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
         echo(f"\nFor example: {example['reason']}")
     geojson = out_dir / "violations.geojson"
     write_frame(violations_frame(found), "geojson", geojson)
+    echo(f"\nServe it to a team (a web map, OGC API – Features, reviews): `ceasefire users add me --role admin --db "
+         f"{db}` prints your token; then `ceasefire serve --db {db}` and open http://127.0.0.1:8000/map")
     chart = violations_chart(found, out_dir / "violations-by-month.png",
                              title=f"{regime.name}: violations per month by zone (confirmed and possible)")
     return [db, geojson, chart]

@@ -1,8 +1,9 @@
 """The store's one interface: every engine (SQLite + Parquet, PostGIS) answers these calls.
 
-A store keeps four things: the events (the normalized schema plus the ingest that wrote each row
-and the one that first did), the ingests (one row a run, with its counts), the quarantine (bad
-input kept aside with file, line, field and reason) and its schema version. Bulk paths move Arrow
+A store keeps the events (the normalized schema plus the ingest that wrote each row and the one
+that first did), the ingests (one row a run, with its counts), the quarantine (bad input kept aside
+with file, line, field and reason) and its schema version — and, for a team, the monitor's stored
+verdicts, their human reviews, the users and the audit trail (:mod:`.records`). Bulk paths move Arrow
 tables: an ingest hands batches to an :class:`EventWriter`, a query gets a ``pyarrow.Table`` back.
 
 Every ingest is one transaction: :meth:`Store.writer` commits when its block ends and leaves the
@@ -22,12 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..events.schema import COLUMNS, EVENT_SCHEMA
+from .records import Records
 
 # Each stored event also says which ingest last wrote it and which first did.
 STORED_SCHEMA = EVENT_SCHEMA.append(pa.field("ingest_id", pa.int64(), nullable=False)).append(
     pa.field("first_ingest_id", pa.int64(), nullable=False))
 QUARANTINE_COLUMNS = ["file", "line", "field", "reason", "raw"]
-TABLES = ("events", "ingests", "quarantine")
+TABLES = ("events", "ingests", "quarantine", "verdicts", "reviews", "users", "audit")
 
 
 Box = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
@@ -70,7 +72,9 @@ class EventWriter(ABC):
         """Close the ingest's record with its counts; the transaction commits when the block ends."""
 
 
-class Store(ABC):
+class Store(Records, ABC):
+    """Events, ingests and quarantine (here); judgments, reviews, users and audit (:class:`Records`)."""
+
     engine: str  # "sqlite" or "postgis"
 
     @abstractmethod
@@ -85,10 +89,11 @@ class Store(ABC):
     @abstractmethod
     def event_batches(self, start: dt.date | None = None, end: dt.date | None = None,
                       columns: list[str] | None = None, rows: int = 250_000,
-                      reach: Reach | None = None) -> Iterator[pa.Table]:
+                      reach: Reach | None = None, after_ingest: int | None = None) -> Iterator[pa.Table]:
         """The same events in batches of at most ``rows``: memory bounded by the batch, not the store.
 
-        ``reach``: the store may leave out events that cannot meet it (never one that can)."""
+        ``reach``: the store may leave out events that cannot meet it (never one that can).
+        ``after_ingest``: only events written (added or changed) by later ingests."""
 
     @abstractmethod
     def count(self, table: str) -> int:

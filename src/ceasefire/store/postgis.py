@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from ..errors import StoreError
 from ..events.schema import COLUMNS, EVENT_SCHEMA
 from .base import STORED_SCHEMA, TABLES, EventWriter, Reach, Store, WriteCounts, event_columns, now
+from .records import VERDICT_COLUMNS, VERDICT_SCHEMA, records_ddl
 
 NUL, NUL_SYMBOL = "\x00", "\u2400"
 WRITE_LOCK = 0x63656173  # one advisory lock key for "an ingest is running"
@@ -71,6 +72,8 @@ MIGRATIONS: list[str] = [
     -- a raw row may be long: the unique key holds its digest (SQLite's store keeps the row itself in the key)
     CREATE UNIQUE INDEX quarantine_row ON quarantine (file, line, field, md5(raw));
     """,
+    # 2: stored verdicts, reviews, users and audit (see records.py)
+    records_ddl("bigserial PRIMARY KEY", "double precision", "bigint"),
 ]
 
 
@@ -171,9 +174,13 @@ class PostgisStore(Store):
         if not self.writing:
             self.conn.rollback()
 
-    def _select(self, start, end, columns, reach: Reach | None = None) -> tuple[str, tuple, list[str]]:
+    def _select(self, start, end, columns, reach: Reach | None = None, after_ingest: int | None = None
+                ) -> tuple[str, tuple, list[str]]:
         cols = event_columns(columns)
         sql, params = f"SELECT {', '.join(cols)} FROM events WHERE true", []
+        if after_ingest is not None:
+            params.append(after_ingest)
+            sql += f" AND ingest_id > ${len(params)}"
         if start:
             params.append(start)
             sql += f" AND date_end >= ${len(params)}"
@@ -196,10 +203,11 @@ class PostgisStore(Store):
         self._end_read()
         return _conform(table, cols)
 
-    def event_batches(self, start=None, end=None, columns=None, rows: int = 250_000, reach=None) -> Iterator[pa.Table]:
+    def event_batches(self, start=None, end=None, columns=None, rows: int = 250_000, reach=None,
+                      after_ingest=None) -> Iterator[pa.Table]:
         """With ``reach``, the point-in-zone step starts in the database: one query, its boxes answered by the
         GiST index, so events that cannot meet a zone are never sent."""
-        sql, params, cols = self._select(start, end, columns, reach)
+        sql, params, cols = self._select(start, end, columns, reach, after_ingest)
         with self.conn.cursor() as cur:
             try:
                 cur.execute(sql, params or None)
@@ -236,6 +244,58 @@ class PostgisStore(Store):
 
     def ingests(self) -> list[dict]:
         return self._dicts("SELECT * FROM ingests ORDER BY ingest_id")
+
+    # ------------------------------------------------------------------- records (verdicts, reviews, users)
+
+    def _sql(self, sql: str, args=()) -> list[tuple]:
+        return self._run(_numbered(sql), tuple(args) or None)
+
+    def _read(self, sql: str, args=()) -> list[tuple]:
+        rows = self._sql(sql, args)
+        self._end_read()
+        return rows
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        if self.readonly:
+            raise StoreError(f"{self.location()}: opened read-only")
+        self.conn.rollback()  # a fresh transaction
+        self._run("SELECT pg_advisory_xact_lock($1)", (WRITE_LOCK,))
+        self.writing = True
+        try:
+            yield
+            self.conn.commit()
+        except BaseException:
+            try:
+                self.conn.rollback()
+            except Exception:  # noqa: BLE001 — the connection itself broke: the server rolled back
+                pass
+            raise
+        finally:
+            self.writing = False
+
+    def _bulk_verdicts(self, judgment_id: int, verdicts: pa.Table) -> None:
+        table = _without_nul(verdicts.select(VERDICT_COLUMNS).cast(VERDICT_SCHEMA))
+        with self.conn.cursor() as cur:
+            try:
+                cur.adbc_ingest("ceasefire_verdicts", table, mode="create", temporary=True)
+            except Exception as exc:  # noqa: BLE001
+                raise StoreError(f"{self.location()}: {_first_line(exc)}") from None
+        names = ", ".join(VERDICT_COLUMNS)
+        self._run(f"INSERT INTO verdicts (judgment_id, {names}) SELECT $1, {names} FROM ceasefire_verdicts",
+                  (judgment_id,))
+        self._run("DROP TABLE ceasefire_verdicts")
+
+    def _arrow(self, sql: str, args, schema: pa.Schema) -> pa.Table:
+        with self.conn.cursor() as cur:
+            try:
+                cur.execute(_numbered(sql), tuple(args) or None)
+                table = cur.fetch_arrow_table()
+            except Exception as exc:  # noqa: BLE001
+                self.conn.rollback()
+                raise StoreError(f"{self.location()}: {_first_line(exc)}") from None
+        self._end_read()
+        return pa.Table.from_arrays([table.column(k).cast(f.type) for k, f in enumerate(schema)], schema=schema)
 
     # ----------------------------------------------------------------------------------------- writing
 
@@ -358,6 +418,12 @@ def _conform(table: pa.Table, cols: list[str]) -> pa.Table:
     arrays = [table[c].cast(schema.field(c).type) if table[c].type != schema.field(c).type else table[c]
               for c in cols]
     return pa.Table.from_arrays(arrays, schema=pa.schema([f.with_nullable(True) for f in schema]))
+
+
+def _numbered(sql: str) -> str:
+    """``?`` placeholders (the records' shared SQL holds no ``?`` in its literals) as PostgreSQL's ``$1, $2 …``."""
+    parts = sql.split("?")
+    return "".join(f"{part}${k}" for k, part in enumerate(parts[:-1], start=1)) + parts[-1]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from ..errors import StoreError
 from ..events.schema import COLUMNS, EVENT_SCHEMA
 from .base import STORED_SCHEMA, TABLES, EventWriter, Store, WriteCounts, differs, event_columns, now
+from .records import VERDICT_COLUMNS, records_ddl
 
 ROW_GROUP = 131_072
 
@@ -101,6 +102,8 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection, Path], None]] = [
     """,
     # 3: the events move to Parquet segments beside the file (see _move_events_to_segments).
     lambda conn, path: _move_events_to_segments(conn, path),
+    # 4: stored verdicts, reviews, users and audit (see records.py)
+    records_ddl("INTEGER PRIMARY KEY", "REAL", "INTEGER"),
 ]
 
 
@@ -138,9 +141,14 @@ class SQLiteStore(Store):
             return self.conn.execute("SELECT coalesce(sum(rows), 0) FROM segments").fetchone()[0]
         return self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
-    def segment_files(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Path]:
-        """The Parquet files holding the events that may meet [start, end] (a file may hold others too)."""
+    def segment_files(self, start: dt.date | None = None, end: dt.date | None = None,
+                      after_ingest: int | None = None) -> list[Path]:
+        """The Parquet files holding the events that may meet [start, end] (a file may hold others too), of
+        ingests after ``after_ingest`` (a segment is listed under the ingest that wrote or rewrote it)."""
         sql, args = "SELECT file FROM segments WHERE 1=1", []
+        if after_ingest is not None:
+            sql += " AND ingest_id > ?"
+            args.append(after_ingest)
         if start:
             sql += " AND date_max >= ?"
             args.append(start.isoformat())
@@ -149,16 +157,21 @@ class SQLiteStore(Store):
             args.append(end.isoformat())
         return [self.folder / name for (name,) in self.conn.execute(sql + " ORDER BY file", args)]
 
-    def _dataset(self, start: dt.date | None, end: dt.date | None) -> tuple[ds.Dataset | None, ds.Expression | None]:
-        files = self.segment_files(start, end)
+    def _dataset(self, start: dt.date | None, end: dt.date | None, after_ingest: int | None = None
+                 ) -> tuple[ds.Dataset | None, ds.Expression | None]:
+        files = self.segment_files(start, end, after_ingest)
         if not files:
             return None, None
-        where = None
+        conditions = []
         if start:
-            where = ds.field("date_end") >= pa.scalar(start, pa.date32())
+            conditions.append(ds.field("date_end") >= pa.scalar(start, pa.date32()))
         if end:
-            before = ds.field("date") <= pa.scalar(end, pa.date32())
-            where = before if where is None else where & before
+            conditions.append(ds.field("date") <= pa.scalar(end, pa.date32()))
+        if after_ingest is not None:
+            conditions.append(ds.field("ingest_id") > pa.scalar(after_ingest, pa.int64()))
+        where = None
+        for condition in conditions:
+            where = condition if where is None else where & condition
         return ds.dataset([str(f) for f in files], schema=STORED_SCHEMA, format="parquet"), where
 
     def events(self, start=None, end=None, columns=None) -> pa.Table:
@@ -174,10 +187,11 @@ class SQLiteStore(Store):
                     raise
         raise AssertionError("unreachable")
 
-    def event_batches(self, start=None, end=None, columns=None, rows: int = 250_000, reach=None) -> Iterator[pa.Table]:
+    def event_batches(self, start=None, end=None, columns=None, rows: int = 250_000, reach=None,
+                      after_ingest=None) -> Iterator[pa.Table]:
         # ``reach`` is not used: the monitor's own first step finds the candidates in memory at the same cost.
         cols = event_columns(columns)
-        dataset, where = self._dataset(start, end)
+        dataset, where = self._dataset(start, end, after_ingest)
         if dataset is None:
             return
         pending: list[pa.RecordBatch] = []
@@ -209,6 +223,44 @@ class SQLiteStore(Store):
         cur = self.conn.execute("SELECT * FROM ingests ORDER BY ingest_id")
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row)) for row in cur]
+
+    # ------------------------------------------------------------------- records (verdicts, reviews, users)
+
+    def _sql(self, sql: str, args=()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, tuple(args)).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from None
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot take the store's write lock ({exc})") from None
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _bulk_verdicts(self, judgment_id: int, verdicts: pa.Table) -> None:
+        names = ", ".join(["judgment_id", *VERDICT_COLUMNS])
+        marks = ", ".join("?" * (len(VERDICT_COLUMNS) + 1))
+        columns = [verdicts[c].to_pylist() for c in VERDICT_COLUMNS]
+        self.conn.executemany(f"INSERT INTO verdicts ({names}) VALUES ({marks})",
+                              zip([judgment_id] * len(verdicts), *columns))
+
+    def _arrow(self, sql: str, args, schema: pa.Schema) -> pa.Table:
+        rows = self._sql(sql, args)
+        columns = list(zip(*rows)) if rows else [[] for _ in schema]
+        arrays = [pa.array([None if v is None else bool(v) for v in values], f.type) if pa.types.is_boolean(f.type)
+                  else pa.array(values, f.type) for values, f in zip(columns, schema)]
+        return pa.Table.from_arrays(arrays, schema=schema)
 
     # ----------------------------------------------------------------------------------------- writing
 

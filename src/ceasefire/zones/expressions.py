@@ -262,6 +262,8 @@ def band_along(inside: BaseGeometry | None, line: BaseGeometry, depth_km: float,
 
 def shared_boundary(area: BaseGeometry, other: BaseGeometry) -> BaseGeometry:
     """The part of ``area``'s boundary it shares with ``other`` (a line of contact)."""
+    if area.is_empty or other.is_empty:  # an empty collection has no boundary at all (Shapely gives None)
+        raise GeometryError("band_along: the area or its boundary_with is empty, so they share no boundary")
     return area.boundary.intersection(other.buffer(SHARED_EDGE_TOLERANCE_M))
 
 
