@@ -199,3 +199,25 @@ def test_to_arrow_keeps_every_verdict_column(regime):
 
     frame = judge(regime, pd.DataFrame())
     assert to_arrow(frame).schema == VERDICT_SCHEMA and len(to_arrow(frame)) == 0
+
+
+def test_a_store_of_schema_3_gains_the_team_tables_by_migration_and_keeps_its_events(tmp_path, regime):
+    import sqlite3
+
+    from ceasefire.store.sqlite import MIGRATIONS
+
+    db = tmp_path / "old.sqlite"
+    with connect(db) as store:
+        ingest_file(store, SAMPLE, "ucdp", progress=False)
+        events = store.count("events")
+    raw = sqlite3.connect(db)  # back to what issue 11 left: schema 3, no verdicts, reviews, users or audit
+    for table in ("judgments", "verdicts", "reviews", "users", "audit"):
+        raw.execute(f"DROP TABLE {table}")
+    raw.execute("PRAGMA user_version = 3")
+    raw.commit()
+    raw.close()
+    with connect(db, readonly=True) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4
+        assert store.count("events") == events and store.count("verdicts") == 0
+    with connect(db) as store:
+        assert bring_up_to_date(store, regime, progress=False).verdicts == store.count("verdicts") > 1000

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from ceasefire.cli import main
 
-from .conftest import SAMPLE, copy_store, serving
+from .conftest import SAMPLE, copy_store, make_users, serving
 
 
 def walk(client: httpx.Client, url: str, headers: dict) -> tuple[list[dict], list[int]]:
@@ -251,3 +251,38 @@ def test_the_chart_by_day_adds_up_to_the_items_for_the_same_filters(served):
                            headers=served.headers("viewer")).json()
     assert [d["date"] for d in days][0] == "2019-02-07" and len(days) == 30
     assert sum(d["confirmed"] + d["possible"] + d["excluded"] for d in days) == items["numberMatched"] > 0
+
+
+def test_one_item_by_its_id_whatever_characters_it_holds(served):
+    with httpx.Client(timeout=60) as client:
+        patrol = client.get(f"{served.url}/collections/patrols/items?datetime=2019-05-05&limit=1",
+                            headers=served.headers("viewer")).json()["features"][0]
+        again = client.get(f"{served.url}/collections/patrols/items/{patrol['id']}?datetime=2019-05-05",
+                           headers=served.headers("viewer"))
+        verdict = client.get(f"{served.url}/collections/violations/items?limit=1",
+                             headers=served.headers("viewer")).json()["features"][0]
+        one = client.get(f"{served.url}/collections/violations/items/{verdict['id']}", headers=served.headers("viewer"))
+        none = client.get(f"{served.url}/collections/zones/items/no-such-zone", headers=served.headers("viewer"))
+    assert "/" in patrol["id"] and again.status_code == 200 and again.json()["id"] == patrol["id"]
+    assert one.json()["properties"] == verdict["properties"]
+    assert none.status_code == 404 and none.headers["content-type"] == "application/problem+json"
+
+
+def test_events_held_in_memory_answer_as_a_scan_of_the_store(sample_db, tmp_path):
+    from ceasefire.api import AppSettings
+
+    db = copy_store(sample_db, tmp_path)
+    token = make_users(db)["viewer"]
+    queries = ["datetime=2019-05-01/2019-05-31&bbox=36.3,35.4,36.9,35.9&limit=7&offset=3",
+               "datetime=../2017-06-30&event_type=battles,organized-violence&limit=50",
+               "datetime=2019-10-01/..&limit=20&offset=40", "limit=5", "datetime=2019-05-06"]
+    answers = []
+    for held in (2_000_000, 0):
+        with serving(AppSettings(db=str(db), events_in_memory=held)) as url, httpx.Client(timeout=60) as client:
+            answers.append([client.get(f"{url}/collections/events/items?{q}",
+                                       headers={"Authorization": f"Bearer {token}"}).json() for q in queries])
+    for memory, scanned in zip(*answers):
+        assert [f["id"] for f in memory["features"]] == [f["id"] for f in scanned["features"]]
+        assert memory["numberMatched"] == scanned["numberMatched"]
+        assert memory["features"] == scanned["features"]
+    assert all(a["numberMatched"] > 0 for a in answers[0])

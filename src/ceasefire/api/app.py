@@ -35,6 +35,8 @@ class Server:
         self._judging = threading.Lock()
         self.cache: dict[Any, Any] = {}
         self.cache_lock = threading.Lock()
+        self._building = threading.Lock()
+        self.scans = threading.BoundedSemaphore(2)  # whole-store scans at once: each holds the store's rows
         self.use_regime(load_regime(settings.regime))
         connect(settings.db).close()  # created and migrated now: a bad address fails at start, not on a request
 
@@ -75,6 +77,18 @@ class Server:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def latest(self, kind: str, version: Any, make: Any) -> Any:
+        """The value of ``kind`` for ``version`` (the events as of an ingest), made once; older versions go."""
+        with self._building:
+            found = self.cache.get(kind)
+            if found is None or found[0] != version:
+                with self.cache_lock:
+                    self.cache.pop(kind, None)  # the old value goes before the new one is made: one in memory
+                found = (version, make())
+                with self.cache_lock:
+                    self.cache[kind] = found
+            return found[1]
+
     def cached(self, key: Any, make: Any) -> Any:
         """A value made once per key (zones at a date, boundaries, a day's patrols): they depend on the regime only."""
         with self.cache_lock:
@@ -83,7 +97,7 @@ class Server:
         value = make()
         with self.cache_lock:
             if len(self.cache) > 512:
-                self.cache.clear()
+                self.cache = {k: v for k, v in self.cache.items() if isinstance(k, str)}
             self.cache[key] = value
         return value
 
@@ -136,11 +150,28 @@ def create_app(settings: AppSettings) -> FastAPI:
                   description="A ceasefire regime's zones, events, violations (with human reviews), patrols and "
                               "agreements as OGC API – Features; uploads and reviews with a bearer token.")
     app.state.server = Server(settings)
+    app.openapi = lambda: _openapi(app)
     _install_errors(app)
     app.include_router(features)
     app.include_router(writes)
     _install_pages(app)
     return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """FastAPI's document, with errors (400–503 but 422, FastAPI's own) as the problem details they are."""
+    from fastapi.openapi.utils import get_openapi
+
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if code.isdigit() and int(code) >= 400 and code != "422" and "application/json" in content:
+                        content[PROBLEM] = content.pop("application/json")
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def app_from_environment() -> FastAPI:

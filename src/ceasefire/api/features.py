@@ -61,8 +61,8 @@ def _base(request: Request) -> str:
 # ------------------------------------------------------------------------------------------ landing page
 
 
-@router.get("/", response_model=schemas.Landing, responses={200: {"content": PAGES_OUT}, **ERRORS},
-            summary="Landing page")
+@router.get("/", response_model=schemas.Landing, responses={200: {"content": PAGES_OUT}},
+            summary="Landing page (no token needed)")
 def landing(request: Request, f: Literal["json", "html"] | None = None) -> Response:
     server = _server(request)
     base = _base(request)
@@ -77,7 +77,8 @@ def landing(request: Request, f: Literal["json", "html"] | None = None) -> Respo
         {"href": f"{base}/map", "rel": "alternate", "type": "text/html", "title": "the web map"},
     ]
     title = f"ceasefire — {server.regime.name}"
-    description = f"The {server.regime.id} regime and the store {server.store().location()}."
+    description = (f"The {server.regime.id} regime: its zones, agreements and patrols, and the events and "
+                   "violations of its store, as OGC API – Features.")
     if chosen_format(request, f, ("json", "html")) == "html":
         return html_response(title, description, links)
     return json_response({"title": title, "description": description, "links": links})
@@ -187,7 +188,8 @@ def items(request: Request, collection_id: CollectionId,
     return _answer(request, f, collection_id, features, matched, offset, limit)
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}", response_model=schemas.Feature,
+# ``:path``: a patrol's id holds slashes (russia-perimeter-2019/20190505/01-1)
+@router.get("/collections/{collection_id}/items/{feature_id:path}", response_model=schemas.Feature,
             responses={200: {"content": {GEOJSON: {"schema": {"$ref": "#/components/schemas/Feature"}},
                                          "text/html": {"schema": {"type": "string"}}}},
                        404: {"model": schemas.Problem, "description": "no such item"}, **ERRORS},
@@ -383,7 +385,66 @@ def _event_feature(row: dict) -> dict:
     return {"type": "Feature", "id": row["event_id"], "geometry": _point(row["lon"], row["lat"]), "properties": row}
 
 
+class EventsInMemory:
+    """The store's events sorted by date (then id), with their dates as day numbers and their points as arrays:
+    a page of a period and a box is two binary searches and a mask over the period's rows."""
+
+    def __init__(self, table):
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self.table = table.sort_by([("date", "ascending"), ("event_id", "ascending")])
+        self.days = self.table["date"].cast(pa.int32()).to_numpy()
+        self.ends = self.table["date_end"].cast(pa.int32()).to_numpy()
+        self.lon = self.table["lon"].to_numpy()
+        self.lat = self.table["lat"].to_numpy()
+        self.span = int(pc.max(pc.subtract(self.ends, self.days)).as_py() or 0) if len(self.table) else 0
+        self.np = np
+
+    def rows(self, period: Period, box, event_types: list[str]):
+        np = self.np
+        epoch = dt.date(1970, 1, 1)
+        first = (period.start - epoch).days if period.start else None
+        last = (period.end - epoch).days if period.end else None
+        lo = int(np.searchsorted(self.days, first - self.span)) if first is not None else 0
+        hi = int(np.searchsorted(self.days, last, side="right")) if last is not None else len(self.days)
+        keep = np.ones(max(hi - lo, 0), bool)
+        if first is not None:
+            keep &= self.ends[lo:hi] >= first  # its dates meet the period
+        if box is not None:
+            west, south, east, north = box
+            lon, lat = self.lon[lo:hi], self.lat[lo:hi]
+            keep &= (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        rows = lo + np.flatnonzero(keep)
+        if event_types and len(rows):
+            kinds = self.table["event_type"].take(rows).to_numpy(zero_copy_only=False)
+            rows = rows[np.isin(kinds, event_types)]
+        return rows
+
+
+def _events_in_memory(server) -> EventsInMemory | None:
+    store = server.store()
+    if store.count("events") > server.settings.events_in_memory:
+        return None
+    return server.latest("events", store.last_ingest_id(),
+                         lambda: EventsInMemory(store.events(columns=EVENT_PROPERTIES)))
+
+
 def event_items(server, period, box, filters: Filters, limit, offset):
+    import pyarrow as pa
+
+    held = _events_in_memory(server)
+    if held is not None:
+        rows = held.rows(period, box, filters.event_type)
+        page = held.table.take(pa.array(rows[offset:offset + limit])) if len(rows) else held.table.slice(0, 0)
+        return [_event_feature(row) for row in page.to_pylist()], len(rows)
+    with server.scans:  # a store too large to hold: scanned, at most two requests at a time
+        return _scanned_event_items(server, period, box, filters, limit, offset)
+
+
+def _scanned_event_items(server, period, box, filters: Filters, limit, offset):
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     table = server.store().events(period.start, period.end, columns=EVENT_PROPERTIES)
@@ -393,7 +454,7 @@ def event_items(server, period, box, filters: Filters, limit, offset):
         keep = pc.and_(pc.and_(pc.greater_equal(table["lon"], west), pc.less_equal(table["lon"], east)),
                        pc.and_(pc.greater_equal(table["lat"], south), pc.less_equal(table["lat"], north)))
     if filters.event_type:
-        typed = pc.is_in(table["event_type"], value_set=__import__("pyarrow").array(filters.event_type))
+        typed = pc.is_in(table["event_type"], value_set=pa.array(filters.event_type))
         keep = typed if keep is None else pc.and_(keep, typed)
     if keep is not None:
         table = table.filter(keep)

@@ -63,6 +63,7 @@ class Judgment:
     through_ingest: int  # events written by this ingest and those before it are judged
     judged_at: str
     verdicts: int
+    span_days: int = 0  # the longest span of an event's dates among the verdicts: bounds a period's index scan
 
 
 @dataclass
@@ -161,14 +162,14 @@ class Records:
 
     def judgment(self, regime_hash: str, engine_version: str) -> Judgment | None:
         rows = self._read("SELECT judgment_id, regime_id, regime_hash, engine_version, through_ingest, judged_at,"
-                          " verdicts FROM judgments WHERE regime_hash = ? AND engine_version = ?",
+                          " verdicts, span_days FROM judgments WHERE regime_hash = ? AND engine_version = ?",
                           (regime_hash, engine_version))
         return Judgment(*rows[0]) if rows else None
 
     def judgments(self) -> list[Judgment]:
         return [Judgment(*row) for row in self._read(
-            "SELECT judgment_id, regime_id, regime_hash, engine_version, through_ingest, judged_at, verdicts "
-            "FROM judgments ORDER BY judgment_id")]
+            "SELECT judgment_id, regime_id, regime_hash, engine_version, through_ingest, judged_at, verdicts, "
+            "span_days FROM judgments ORDER BY judgment_id")]
 
     def judge_into(self, regime_id: str, regime_hash: str, engine_version: str, through_ingest: int,
                    fresh: bool) -> AbstractContextManager[VerdictWriter]:
@@ -179,11 +180,20 @@ class Records:
 
     # ---------------------------------------------------------------------------------- stored verdicts
 
-    def _listing(self, judgment_id: int, where: VerdictFilter) -> tuple[str, list]:
+    def _listing(self, judgment_id: int, where: VerdictFilter, reviews: bool = True) -> tuple[str, list]:
+        """FROM and WHERE of a listing; ``reviews`` False leaves the reviews out when the filter does not need them
+        (a count then reads the index alone)."""
         conditions, args = where.where()
-        return (f"FROM verdicts v LEFT JOIN reviews r ON r.current = 1 AND r.event_id = v.event_id "
-                f"AND r.rule = v.rule AND r.zone = v.zone WHERE v.judgment_id = ? AND {conditions}",
-                [judgment_id, *args])
+        if where.start:
+            # A verdict meets the period when its dates do: date_end >= start. The index is on date, so the
+            # longest span of the judgment's dates turns that into a range of dates the index can bound.
+            span = self._read("SELECT span_days FROM judgments WHERE judgment_id = ?", (judgment_id,))
+            earliest = where.start - dt.timedelta(days=int(span[0][0]) if span else 0)
+            conditions += " AND v.date >= ?"
+            args.append(earliest.isoformat())
+        joined = (" LEFT JOIN reviews r ON r.current = 1 AND r.event_id = v.event_id AND r.rule = v.rule "
+                  "AND r.zone = v.zone") if reviews or where.review else ""
+        return f"FROM verdicts v{joined} WHERE v.judgment_id = ? AND {conditions}", [judgment_id, *args]
 
     def stored_verdicts(self, judgment_id: int, where: VerdictFilter | None = None, limit: int | None = None,
                         offset: int = 0) -> pa.Table:
@@ -199,7 +209,7 @@ class Records:
         return self._arrow(sql, args, LISTED_SCHEMA)
 
     def count_verdicts(self, judgment_id: int, where: VerdictFilter | None = None) -> int:
-        body, args = self._listing(judgment_id, where or VerdictFilter())
+        body, args = self._listing(judgment_id, where or VerdictFilter(), reviews=False)
         return int(self._read(f"SELECT count(*) {body}", args)[0][0])
 
     def verdict_counts(self, judgment_id: int, where: VerdictFilter | None = None,
@@ -307,9 +317,14 @@ class Records:
 class _Judging(VerdictWriter):
     def __init__(self, store: Records, judgment_id: int):
         self.store, self.judgment_id = store, judgment_id
-        self.count = 0
+        self.span_days = 0
 
     def replace(self, event_ids: list[str], verdicts: pa.Table) -> None:
+        if len(verdicts):
+            import pyarrow.compute as pc
+
+            days = pc.days_between(pc.cast(verdicts["date"], pa.date32()), pc.cast(verdicts["date_end"], pa.date32()))
+            self.span_days = max(self.span_days, int(pc.max(days).as_py() or 0))
         for start in range(0, len(event_ids), 500):  # a statement's arguments are bounded (SQLite: 32,766)
             chunk = event_ids[start:start + 500]
             self.store._sql(f"DELETE FROM verdicts WHERE judgment_id = ? AND event_id IN ({', '.join('?' * len(chunk))})",
@@ -331,8 +346,8 @@ def _judging(store: Records, regime_id: str, regime_hash: str, engine_version: s
                 store._sql("DELETE FROM verdicts WHERE judgment_id = ?", (rows[0][0],))
                 store._sql("DELETE FROM judgments WHERE judgment_id = ?", (rows[0][0],))
             judgment_id = store._sql(
-                "INSERT INTO judgments (regime_id, regime_hash, engine_version, through_ingest, judged_at, verdicts)"
-                " VALUES (?, ?, ?, 0, ?, 0) RETURNING judgment_id", (regime_id, regime_hash, engine_version, _now()))[0][0]
+                "INSERT INTO judgments (regime_id, regime_hash, engine_version, through_ingest, judged_at, verdicts,"
+                " span_days) VALUES (?, ?, ?, 0, ?, 0, 0) RETURNING judgment_id", (regime_id, regime_hash, engine_version, _now()))[0][0]
         # older judgments of this regime (another content, another engine) are stale for good
         for (old,) in store._sql("SELECT judgment_id FROM judgments WHERE regime_id = ? AND judgment_id <> ?",
                                  (regime_id, judgment_id)):
@@ -341,8 +356,9 @@ def _judging(store: Records, regime_id: str, regime_hash: str, engine_version: s
         writer = _Judging(store, judgment_id)
         yield writer
         count = store._sql("SELECT count(*) FROM verdicts WHERE judgment_id = ?", (judgment_id,))[0][0]
-        store._sql("UPDATE judgments SET through_ingest = ?, judged_at = ?, verdicts = ? WHERE judgment_id = ?",
-                   (through_ingest, _now(), count, judgment_id))
+        store._sql("UPDATE judgments SET through_ingest = ?, judged_at = ?, verdicts = ?, "
+                   "span_days = CASE WHEN span_days > ? THEN span_days ELSE ? END WHERE judgment_id = ?",
+                   (through_ingest, _now(), count, writer.span_days, writer.span_days, judgment_id))
 
 
 def records_ddl(key: str, real: str, big: str) -> str:
@@ -359,6 +375,7 @@ def records_ddl(key: str, real: str, big: str) -> str:
         through_ingest {big} NOT NULL,
         judged_at TEXT NOT NULL,
         verdicts {big} NOT NULL,
+        span_days {big} NOT NULL,
         UNIQUE (regime_hash, engine_version)
     );
     CREATE TABLE verdicts (
@@ -366,7 +383,8 @@ def records_ddl(key: str, real: str, big: str) -> str:
         {columns}
     );
     CREATE UNIQUE INDEX verdicts_key ON verdicts (judgment_id, event_id, rule, zone);
-    CREATE INDEX verdicts_date ON verdicts (judgment_id, date);
+    -- covers a period's (and a box's) count without reading the rows
+    CREATE INDEX verdicts_date ON verdicts (judgment_id, date, date_end, lon, lat, zone, status, rule);
     CREATE INDEX verdicts_zone_date ON verdicts (judgment_id, zone, date);
     CREATE TABLE reviews (
         review_id {key},
