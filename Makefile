@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test postgis browser data bench clean
+.PHONY: demo test install install-test postgis browser report-deps data bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,11 @@ postgis:
 browser:
 	tools/install_chromium.sh
 
-test: install postgis browser
+# The report's PDF needs Debian's Pango (WeasyPrint); its test renders pages with poppler-utils' pdftoppm.
+report-deps:
+	tools/install_report_deps.sh
+
+test: install postgis browser report-deps
 	$(BIN)/python -m pytest -q
 
 bench: install

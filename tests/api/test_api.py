@@ -4,6 +4,7 @@ with the command line, tokens and roles, uploads, audit."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import httpx
@@ -286,3 +287,17 @@ def test_events_held_in_memory_answer_as_a_scan_of_the_store(sample_db, tmp_path
         assert memory["numberMatched"] == scanned["numberMatched"]
         assert memory["features"] == scanned["features"]
     assert all(a["numberMatched"] > 0 for a in answers[0])
+
+
+def test_the_server_serves_the_missions_report(served):
+    with httpx.Client(timeout=120) as client:
+        html = client.get(f"{served.url}/reports?from=2019-05-06&to=2019-05-12", headers=served.headers("viewer"))
+        markdown = client.get(f"{served.url}/reports?from=2019-05-06&to=2019-05-12&zone=astana-1&f=md",
+                              headers=served.headers("viewer"))
+        anonymous = client.get(f"{served.url}/reports?from=2019-05-06&to=2019-05-12")
+        too_long = client.get(f"{served.url}/reports?from=2019-01-01&to=2019-05-12", headers=served.headers("viewer"))
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "ucdp:294994" in html.text
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', html.text)  # self-contained: nothing fetched
+    assert markdown.headers["content-type"].startswith("text/markdown") and "astana-1" in markdown.text
+    assert anonymous.status_code == 401 and too_long.status_code == 400

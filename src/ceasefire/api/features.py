@@ -602,3 +602,35 @@ def by_day(request: Request, datetime_: str | None = Query(None, alias="datetime
                                                                                    "excluded")}})
             day += dt.timedelta(days=1)
     return json_response({"days": out})
+
+
+@router.get("/reports", responses={200: {"content": {"text/html": {"schema": {"type": "string"}},
+                                                     "application/pdf": {"schema": {"type": "string",
+                                                                                    "format": "binary"}},
+                                                     "text/markdown": {"schema": {"type": "string"}}}},
+                                   **ERRORS},
+            response_class=Response, summary="The mission's report for a period (as `ceasefire report`)")
+def reports(request: Request, from_: dt.date = Query(alias="from", description="first day"),
+            to: dt.date = Query(description="last day (at most 31 days after the first)"),
+            zone: str | None = Query(None, description="zone id(s), comma-separated"),
+            f: Literal["html", "pdf", "md"] = "html", user: User | None = Depends(reader)) -> Response:
+    from ..report.mission import Period, build_report
+    from ..report.render import render_html, render_markdown, render_pdf
+
+    if to < from_:
+        raise InputError(f"to: {to} is before from: {from_}")
+    if (to - from_).days > 30:
+        raise InputError("a report over HTTP covers at most 31 days: ask `ceasefire report` for longer ones")
+    server = _server(request)
+    zones = listed(zone)
+    unknown = [z for z in zones if z not in {z.id for z in server.regime.zones}]
+    if unknown:
+        raise InputError(f"zone: no zone {', '.join(unknown)} in {server.regime.id}")
+    built = build_report(server.store(), server.regime, Period(from_, to), zones, key=server.regime_key)
+    name = f"report-{from_.isoformat()}" + (f"-{to.isoformat()}" if to != from_ else "")
+    if f == "pdf":
+        return Response(render_pdf(built, server.regime), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    if f == "md":
+        return Response(render_markdown(built, server.regime), media_type="text/markdown; charset=utf-8")
+    return Response(render_html(built, server.regime), media_type="text/html; charset=utf-8")

@@ -19,9 +19,9 @@ def main() -> None:
     """
 
 
-from . import config, demo, events, monitor, news, patrols, regime, reviews, serve, users, zones  # noqa: E402
+from . import config, demo, events, monitor, news, patrols, regime, report, reviews, serve, users, zones  # noqa: E402
 
-for module in (config, regime, zones, events, monitor, reviews, news, patrols, users, serve, demo):
+for module in (config, regime, zones, events, monitor, reviews, report, news, patrols, users, serve, demo):
     module.register(main)
 
 __all__ = ["main"]

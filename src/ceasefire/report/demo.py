@@ -81,6 +81,10 @@ def run_demo(regime_name: str, out_dir: Path, echo: Echo = print, *, max_dates: 
     look = f"open {maps[-1].name} for the latest map" if maps else "no zone map was drawn"
     echo(f"\nWrote {len(written)} files to {out_dir}/ — {look}, "
          f"{', '.join(charts[:-1]) + ' and ' if len(charts) > 1 else ''}{charts[-1]} for the charts.")
+    report = next((p for p in written if p.name.startswith("report-") and p.suffix == ".html"), None)
+    if report is not None:
+        echo(f"The mission's weekly report, {report.stem[len('report-'):]} to the Sunday after: {report} "
+             "(`ceasefire report --date D --period week -o week.pdf` for a PDF)")
     return written
 
 
@@ -270,6 +274,7 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
                 echo(f"  (the rows kept aside, with why: ceasefire quarantine list --db {db})")
         events = events_frame(store)
         found = listing(store, bring_up_to_date(store, regime, progress=False))  # the verdicts stay in the store
+        report = _weekly_report(store, regime, found, out_dir)
     finally:
         store.close()
     names = ", ".join(path.name for path, _, _ in samples)
@@ -307,7 +312,32 @@ def _monitor_sample(regime: Regime, out_dir: Path, echo: Echo) -> list[Path]:
          f"{db}` prints your token; then `ceasefire serve --db {db}` and open http://127.0.0.1:8000/map")
     chart = violations_chart(found, out_dir / "violations-by-month.png",
                              title=f"{regime.name}: violations per month by zone (confirmed and possible)")
-    return [db, geojson, chart]
+    return [db, geojson, chart, *([report] if report else [])]
+
+
+def _weekly_report(store, regime: Regime, found, out_dir: Path) -> Path | None:
+    """The mission's weekly report (HTML) for the busiest week of the busiest month of the sample: of the weeks
+    that begin in the month with the most verdicts of events breaking a rule, the one with the most."""
+    import pandas as pd
+
+    from .mission import Period, build_report
+    from .render import render_html
+
+    judged = found[found["status"].isin(["confirmed", "possible"])]
+    if judged.empty:
+        return None
+    days = pd.to_datetime(judged["date"].astype(str))
+    months = days.dt.strftime("%Y-%m")
+    month = months.value_counts().sort_index().idxmax()  # (the earliest of equals)
+    mondays = days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+    mondays = mondays[mondays.dt.strftime("%Y-%m") == month]  # weeks that begin in that month
+    if mondays.empty:
+        return None
+    monday = mondays.value_counts().sort_index().idxmax().date()
+    built = build_report(store, regime, Period.of(monday, "week"))
+    path = out_dir / f"report-{built.period.start.isoformat()}.html"
+    path.write_text(render_html(built, regime), encoding="utf-8")
+    return path
 
 
 # --------------------------------------------------------------------------- patrols

@@ -264,7 +264,10 @@ class PostgisStore(Store):
         self.writing = True
         try:
             yield
-            self.conn.commit()
+            try:
+                self.conn.commit()
+            except Exception as exc:  # noqa: BLE001
+                raise StoreError(f"{self.location()}: the commit failed ({_first_line(exc)})") from None
         except BaseException:
             try:
                 self.conn.rollback()
@@ -301,26 +304,8 @@ class PostgisStore(Store):
 
     @contextmanager
     def writer(self, file: str, fmt: str, header: str | None) -> Iterator[EventWriter]:
-        if self.readonly:
-            raise StoreError(f"{self.location()}: opened read-only")
-        self.conn.rollback()  # a fresh transaction
-        self._run("SELECT pg_advisory_xact_lock($1)", (WRITE_LOCK,))
-        self.writing = True
-        try:
-            writer = _PostgisWriter(self, file, fmt, header)
-            yield writer
-            try:
-                self.conn.commit()
-            except Exception as exc:  # noqa: BLE001
-                raise StoreError(f"{self.location()}: the commit failed ({_first_line(exc)})") from None
-        except BaseException:
-            try:
-                self.conn.rollback()
-            except Exception:  # noqa: BLE001 — the connection itself broke: the server rolled back
-                pass
-            raise
-        finally:
-            self.writing = False
+        with self._write():  # one transaction holding the advisory lock: ingests queue, readers go on
+            yield _PostgisWriter(self, file, fmt, header)
 
 
 # A row is rewritten only when it differs (raw input, or what this version of the readers makes of it); it

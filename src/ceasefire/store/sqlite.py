@@ -242,7 +242,10 @@ class SQLiteStore(Store):
             raise StoreError(f"{self.path}: cannot take the store's write lock ({exc})") from None
         try:
             yield
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: the commit failed ({exc})") from None
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -266,24 +269,16 @@ class SQLiteStore(Store):
 
     @contextmanager
     def writer(self, file: str, fmt: str, header: str | None) -> Iterator[EventWriter]:
-        if self.readonly:
-            raise StoreError(f"{self.path}: opened read-only")
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot take the store's write lock ({exc})") from None
         writer = None
         try:
-            try:
-                writer = _SegmentWriter(self, file, fmt, header)
-                yield writer
-                writer.close()
-                self.conn.execute("COMMIT")
-            except (sqlite3.Error, OSError) as exc:
-                raise StoreError(str(exc)) from None  # the caller names the input; the CLI named the store
+            with self._write():  # the write lock, taken first; committed when the ingest's block ends
+                try:
+                    writer = _SegmentWriter(self, file, fmt, header)
+                    yield writer
+                    writer.close()
+                except (sqlite3.Error, OSError) as exc:
+                    raise StoreError(str(exc)) from None  # the caller names the input; the CLI named the store
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
             if writer is not None:
                 writer.discard()
             raise
