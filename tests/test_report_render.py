@@ -96,7 +96,7 @@ def test_html_lists_every_violation_once(may_html, reports):
     assert len(ids) < len(report.violations)  # an event in two zones: two verdicts, one entry
     for event_id in ids:
         assert listed.count(event_id) == 1, event_id
-    assert "<td class=\"review\">disputed: SOHR only</td>" in listed
+    assert "<span class=\"review\">disputed: SOHR only</span>" in listed
     headline = section(may_html, "headline")
     assert "<tr class=\"disputed\"><td>disputed</td><td class=\"num\">1</td><td class=\"num\">0</td>" \
            "<td class=\"num\">new</td></tr>" in headline
