@@ -120,3 +120,26 @@ def test_the_report_command_writes_each_format_and_refuses_a_half_given_period(s
                           (["--date", "2019-05-08", "--period", "day", "--format", "pdf"], "a PDF is a file")):
         failed = runner.invoke(main, ["report", "--db", str(sample_db), *args])
         assert failed.exit_code == 2 and message in failed.output, (args, failed.output)
+
+
+def test_driven_tracks_show_as_patrols_carried_out_with_their_completion(sample_db, regime, tmp_path):
+    from ceasefire.patrols import plan_patrols, write_plan
+    from ceasefire.patrols.io import write_track_gpx
+
+    from .test_patrols import along
+
+    plan = plan_patrols(regime, dt.date(2020, 3, 16), 7)
+    joint = next(p for p in plan.patrols if p.mandate == "m4-joint-2020")
+    plan_path, gpx = tmp_path / "plan.geojson", tmp_path / "drive.gpx"
+    write_plan(plan.patrols, plan_path)
+    write_track_gpx(along(joint.route, 0.70, joint.start), gpx, joint.id)
+    out = tmp_path / "week.md"
+    done = CliRunner().invoke(main, ["report", "--date", joint.start.date().isoformat(), "--period", "week",
+                                     "--db", str(sample_db), "--plan", str(plan_path), "--track", str(gpx),
+                                     "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    text = out.read_text(encoding="utf-8")
+    assert f"{joint.id}: cut short, 7" in text  # 70 % of the route, give or take the sampling
+    lone = CliRunner().invoke(main, ["report", "--date", "2020-03-18", "--period", "week", "--db", str(sample_db),
+                                     "--track", str(gpx)])
+    assert lone.exit_code == 2 and "--track and --plan go together" in lone.output

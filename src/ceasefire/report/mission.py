@@ -8,7 +8,8 @@ read, with their reviews) and the regime, and returns a :class:`MissionReport`:
    rule, by party in breach, by event type and by weapon class;
 3. violations by day, stacked by status, for the period and the 30 days before;
 4. the list of violations with time, place and its precision, the sentence, the sources, fatalities;
-5. patrols: planned by mandate, driven (when tracks are given), incidents on patrol;
+5. patrols: planned by mandate, driven and how completely (when tracks are given: :func:`driven_patrols`),
+   incidents on patrol;
 6. the regime's timeline within the period: agreements, deadlines, zones that started or ended;
 7. method notes: the ingests read, what is approximate, the regime's content hash and the engine version.
 
@@ -145,6 +146,37 @@ class PatrolLine:
 
 
 @dataclass
+class DrivenPatrol:
+    """A driven track judged against its planned patrol (``ceasefire patrols track``)."""
+
+    patrol: str
+    mandate: str
+    status: str  # completed, cut short, aborted
+    completion: float
+    notes: list[str] = field(default_factory=list)
+
+
+def driven_patrols(regime: Regime, plan_path, track_paths: list) -> list[DrivenPatrol]:
+    """Each track (GPX or CSV) matched to its patrol of the plan and judged: completion, status, and why."""
+    from ..patrols import judge_track, match, read_plan, read_track
+
+    planned = read_plan(plan_path)
+    for p in planned:
+        p.timezone = p.timezone or regime.timezone  # an older plan's wall-clock times are the regime's
+    found = []
+    for path in track_paths:
+        track = read_track(path)
+        track.crs = planned[0].crs
+        patrol = match(planned, track, str(plan_path))
+        judged = judge_track(patrol, track)
+        notes = [f"{patrol.id}: {judged.status}, {judged.completion:.0%} of the route"
+                 + (f", {len(judged.stops)} stop(s)" if judged.stops else "")]
+        found.append(DrivenPatrol(patrol.id, patrol.mandate, judged.status, judged.completion,
+                                  notes + list(judged.warnings)))
+    return found
+
+
+@dataclass
 class PatrolSection:
     lines: list[PatrolLine]
     incidents: list[ViolationRow]
@@ -187,7 +219,7 @@ class MissionReport:
 
 
 def build_report(store: Store, regime: Regime, period: Period, zones: list[str] | None = None,
-                 tracks: list | None = None, key: str | None = None) -> MissionReport:
+                 tracks: list[DrivenPatrol] | None = None, key: str | None = None) -> MissionReport:
     """The report of ``period`` (optionally only ``zones``) from the store's verdicts, brought up to date first."""
     from ..monitor.stored import bring_up_to_date, engine_version, listing, regime_hash
 
@@ -359,19 +391,23 @@ def _planned(regime: Regime, period: Period) -> list[dict]:
              "start": p.start, "geometry": shapely.union_all(routes.get(p.id, []))} for p in patrols]
 
 
-def _patrol_section(regime: Regime, plan: list[dict], rows: list[ViolationRow], tracks: list | None) -> PatrolSection:
+def _patrol_section(regime: Regime, plan: list[dict], rows: list[ViolationRow],
+                    tracks: list[DrivenPatrol] | None) -> PatrolSection:
     lines: dict[str, PatrolLine] = {}
     for p in plan:
         line = lines.setdefault(p["mandate"], PatrolLine(p["mandate"], p["forces"], p["kind"], 0, 0.0))
         line.planned += 1
         line.planned_km += p["km"]
-    for report in tracks or []:
-        line = lines.get(report.mandate)
-        if line is None:
-            continue
+    completions: dict[str, list[float]] = {}
+    for driven in tracks or []:
+        line = lines.get(driven.mandate)
+        if line is None:  # a track of a patrol this period's plan does not hold: said, not counted
+            line = lines.setdefault(driven.mandate, PatrolLine(driven.mandate, "", "", 0, 0.0))
         line.driven = (line.driven or 0) + 1
-        line.completion = report.completion if line.completion is None else (line.completion + report.completion) / 2
-        line.notes += report.notes
+        completions.setdefault(driven.mandate, []).append(driven.completion)
+        line.notes += driven.notes
+    for mandate, values in completions.items():
+        lines[mandate].completion = sum(values) / len(values)
     on_patrol = {r.id for r in regime.rules if r.on_patrol}
     return PatrolSection(sorted(lines.values(), key=lambda line: line.mandate),
                          [r for r in rows if r.rule in on_patrol], bool(tracks))
