@@ -54,6 +54,46 @@ def throughput() -> None:
           f"= reader is {seconds / baseline:,.0f}x the scan")
 
 
+PLACES = ["Idlib", "Saraqib", "Maarat al-Numan", "Khan Shaykhun", "Jisr al-Shughur", "Ariha", "Kafr Nabl",
+          "Latakia", "Hama", "Aleppo", "Kafr Zita", "Al-Lataminah", "Morek", "Jabal al-Zawiya", "Sarmin",
+          "Taftanaz", "Binnish", "Darat Izza", "Atarib", "Qalaat al-Madiq", "Kafranbel", "Hass", "Tal Tuqan"]
+
+
+def cli_throughput(count: int = 200) -> None:
+    """`ceasefire read` end to end (start-up, reading, places, events, zones; no store) on ``count`` ~640-word
+    articles that name many places, as a user runs it; start-up measured apart on a single article."""
+    import subprocess
+    import sys
+    import tempfile
+
+    sentence = ("Shelling hit {a} and {b} on Tuesday, while air strikes were reported near {c} in the southern "
+                "Idlib countryside, the Syrian Observatory for Human Rights said, adding that residents fled "
+                "towards {d}. ")
+    with tempfile.TemporaryDirectory() as folder:
+        many, one = Path(folder) / "many.jsonl", Path(folder) / "one.jsonl"
+        lines = []
+        for i in range(count):
+            parts = [sentence.format(a=PLACES[(i + k) % len(PLACES)], b=PLACES[(i + 3 * k + 1) % len(PLACES)],
+                                     c=PLACES[(i + 5 * k + 2) % len(PLACES)], d=PLACES[(i + 7 * k + 3) % len(PLACES)])
+                     for k in range(21)]
+            lines.append(json.dumps({"id": f"a{i}", "date": "2019-05-07", "text": "".join(parts)}))
+        many.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        one.write_text(lines[0] + "\n", encoding="utf-8")
+        words = len(json.loads(lines[0])["text"].split())
+
+        def run(path: Path) -> float:
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "from ceasefire.cli import main; main()", "read", str(path),
+                            "--no-store"], check=True, capture_output=True)
+            return time.perf_counter() - t
+
+        start = run(one)
+        total = run(many)
+    print(f"`ceasefire read` on {count} articles of {words} words naming many places: {total:.1f} s, "
+          f"{count / total:,.0f} articles/s with start-up; start-up and one article {start:.1f} s, so "
+          f"{(count - 1) / max(total - start, 1e-9):,.0f} articles/s reading")
+
+
 def area_point(expression):
     from ceasefire.regime import load_regime
     from ceasefire.zones import regime_shapes
@@ -117,6 +157,7 @@ def quality() -> None:
 
 if __name__ == "__main__":
     throughput()
+    cli_throughput()
     if DEV.exists():
         quality()
     else:

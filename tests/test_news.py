@@ -157,3 +157,44 @@ def test_the_reader_knows_the_places_a_regime_brings(regime):
     with regime_places(regime):
         found = [m for m in find_places(text) if m.name == "Khan Tuman"]
     assert found and found[0].lon == pytest.approx(37.05103) and found[0].precision == "exact"
+
+
+def test_the_publication_date_may_be_given_for_articles_that_name_none(tmp_path):
+    """A year-less dateline and no date given: undated events, unless `--published` says when it appeared; a
+    JSONL line's own date still comes first."""
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from ceasefire.cli import main
+
+    text = ("IDLIB, Syria, March 9 (Reuters) - Russian and Turkish forces carried out a joint patrol in Idlib "
+            "province on Friday, the Turkish defence ministry said.")
+    article = tmp_path / "patrol.txt"
+    article.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    undated = runner.invoke(main, ["read", str(article), "--no-store"])
+    dated = runner.invoke(main, ["read", str(article), "--no-store", "--published", "2019-03-09"])
+    assert undated.exit_code == dated.exit_code == 0, undated.output + dated.output
+    assert "published unknown" in undated.stdout and "undated" in undated.stdout
+    assert "published 2019-03-09 (input)" in dated.stdout and "undated" not in dated.stdout
+    lines = tmp_path / "two.jsonl"
+    lines.write_text(_json.dumps({"id": "own", "date": "2019-03-10", "text": text}) + "\n"
+                     + _json.dumps({"id": "none", "text": text}) + "\n", encoding="utf-8")
+    both = runner.invoke(main, ["read", str(lines), "--no-store", "--published", "2019-03-09"])
+    assert "published 2019-03-10 (input)" in both.stdout and "published 2019-03-09 (input)" in both.stdout
+    bad = runner.invoke(main, ["read", str(article), "--no-store", "--published", "9 March"])
+    assert bad.exit_code == 2 and "--published" in bad.output
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Shelling hit Idlib's southern countryside.", ["Idlib"]),
+    ("Moscow’s envoy met officials in Ankara.", ["Moscow", "Ankara"]),
+    ("Clashes on the Aleppo-Hama highway near Maarat al-Numan and Deir ez-Zor.",
+     ["Aleppo", "Hama", "Maarat al-Numan", "Deir ez-Zor"]),
+    ("The Russia-Turkey patrols resumed near Saraqib.", ["Russia", "Turkey", "Saraqib"]),
+])
+def test_possessives_and_hyphenated_pairs_name_their_places(text, names):
+    from ceasefire.news.places import find_places
+
+    assert [m.text.removeprefix("The ") for m in find_places(text)] == names

@@ -220,8 +220,6 @@ def test_where_answers_as_the_command_line(served):
 
 
 def test_the_api_docs_and_the_map_load_nothing_from_the_internet(served):
-    import re
-
     with httpx.Client(timeout=60) as client:
         pages = {path: client.get(f"{served.url}{path}").text for path in ("/api.html", "/map")}
         landing = client.get(f"{served.url}/", headers=served.headers("viewer")).json()

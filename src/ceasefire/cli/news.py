@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
-from .common import command, db_option, load_regime, note, open_store, output_path, regime_option
+from .common import DATE, command, db_option, load_regime, note, open_store, output_path, regime_option
 
 
 @command()
@@ -17,8 +18,10 @@ from .common import command, db_option, load_regime, note, open_store, output_pa
               help="the extraction report: .md for people, .json for programs")
 @click.option("--report", "report_alias", default=None, hidden=True)  # the name before -o, kept working
 @click.option("--store/--no-store", default=True, show_default=True, help="write the events to the store")
+@click.option("--published", type=DATE, default=None, metavar="YYYY-MM-DD",
+              help="the publication date of articles that give none (a JSONL line's own date comes first)")
 def read(source: str, regime_name: str | None, db: Path | None, report_path: str | None, report_alias: str | None,
-         store: bool) -> None:
+         store: bool, published: dt.date | None) -> None:
     """Read news articles (a .txt/.html/.jsonl file, a folder, or - for stdin) into sourced, geolocated events.
 
     Example: ceasefire read articles.jsonl -o report.md
@@ -28,7 +31,7 @@ def read(source: str, regime_name: str | None, db: Path | None, report_path: str
     report = report_path or report_alias
     output_path(report)
     run = read_news(source, load_regime(regime_name), conn=open_store(db) if store else None,
-                    report_path=Path(report) if report else None, store=store)
+                    report_path=Path(report) if report else None, store=store, published=published)
     for line in run.lines():
         click.echo(line)
     for line in run.problem_lines():

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ARTICLES = {"al", "ar", "as", "ash", "ad", "an", "az", "at", "el", "es"}
 _APOSTROPHES = "'`‘’ʿʾ´\""
 _SUFFIXES = (" subdistrict", " district", " governorate", " province", " city", " nahiya")
 
 
+@lru_cache(maxsize=1 << 16)  # readers ask for the same names again and again (every article, every unit)
 def name_key(name: str) -> str:
     """Return the comparison key of a place name.
 

@@ -129,10 +129,13 @@ def _precision(kind: str) -> str:
 
 def find_places(text: str) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
-    taken: list[tuple[int, int]] = []
+    covered = bytearray(len(text) + 1)  # 1 under every mention found: a span is free when none of it is
 
     def free(s: int, e: int) -> bool:
-        return not any(a < e and s < b for a, b in taken)
+        return covered.find(1, s, e) == -1
+
+    def take(s: int, e: int) -> None:
+        covered[s:e] = b"\x01" * (e - s)
 
     for m in PART_OF.finditer(text):  # area phrases first: they contain names
         parent = _admin_name(m.group("name"))
@@ -143,14 +146,14 @@ def find_places(text: str) -> list[PlaceMention]:
             mentions.append(PlaceMention(m.start(), m.end(), m.group(0), f"{m.group('dir')} {parent.name}", "area",
                                          parent.lat, parent.lon, parent.id, expr, "region",
                                          f"part_of({parent.name}, {direction})"))
-            taken.append((m.start(), m.end()))
+            take(m.start(), m.end())
     for name, expr in AREAS.items():
         for m in re.finditer(rf"\b{re.escape(name)}\b", text):
             if free(m.start(), m.end()):
                 lat, lon = _area_point(name)
                 mentions.append(PlaceMention(m.start(), m.end(), m.group(0), name, "area", lat, lon, None, expr,
                                              "region", "named area"))
-                taken.append((m.start(), m.end()))
+                take(m.start(), m.end())
     for m in NAME_RUN.finditer(text):
         for s, e, phrase in _subspans(text, m.start(), m.end()):
             if not free(s, e):
@@ -158,7 +161,7 @@ def find_places(text: str) -> list[PlaceMention]:
             hit = _lookup(text, s, e, phrase)
             if hit:
                 mentions.append(hit)
-                taken.append((s, e))
+                take(s, e)
     mentions.sort(key=lambda p: p.start)
     _disambiguate(mentions)
     return mentions
@@ -183,15 +186,27 @@ def _area_point(name: str) -> tuple[float | None, float | None]:
     return p.y, p.x
 
 
+# A word of a capitalised run: two capitalised names joined by a hyphen ("Aleppo-Hama highway", "Russia-Turkey
+# patrols") are two words; an article joined to its name ("al-Numan", "ez-Zor") stays one.
+_RUN_WORD = re.compile(r"[A-Z][^\s-]*(?=-[A-Z])|[^\s]+")
+_POSSESSIVE = re.compile(r"[’']s$")
+
+
 def _subspans(text: str, start: int, end: int):
-    """Sub-phrases of a capitalised run, longest first (at most five words)."""
-    words = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^\s]+", text[start:end])]
+    """Sub-phrases of a capitalised run, longest first (at most five words); a possessive ("Idlib's") is the name."""
+    words = []
+    for m in _RUN_WORD.finditer(text, start, end):
+        s, e = m.start(), m.end()
+        if text[s] == "-":  # the hyphen between two names belongs to neither
+            s += 1
+        if s < e:
+            words.append((s, e))
     words = words[:12]
     spans = []
     for size in range(min(5, len(words)), 0, -1):
         for i in range(len(words) - size + 1):
             s, e = words[i][0], words[i + size - 1][1]
-            phrase = text[s:e].strip("’'.,;:-")
+            phrase = _POSSESSIVE.sub("", text[s:e].strip("’'.,;:-")).strip("’'.,;:-")
             e = s + len(phrase)
             spans.append((s, e, phrase))
     return spans
@@ -202,13 +217,18 @@ def _admin_name(name: str) -> Place | None:
     return sorted(hits, key=lambda p: p.kind)[0] if hits else None
 
 
+_LEADING_THE = re.compile(r"^(?:the|The)\s+")
+_CLOCK_AFTER = re.compile(r"\s+time\b")
+_FOREIGN_BY_CASE = {k.lower(): k for k in FOREIGN}  # datelines shout: ANKARA
+
+
 def _lookup(text: str, s: int, e: int, phrase: str) -> PlaceMention | None:
-    bare = re.sub(r"^(?:the|The)\s+", "", phrase)
+    bare = _LEADING_THE.sub("", phrase)
     if not bare or bare.lower() in NOT_PLACES or len(name_key(bare)) < 3:
         return None
-    if re.match(r"\s+time\b", text[e:e + 8]):  # "2 p.m. Moscow time" is a clock, not a place
+    if _CLOCK_AFTER.match(text, e, e + 8):  # "2 p.m. Moscow time" is a clock, not a place
         return None
-    foreign = next((k for k in FOREIGN if k.lower() == bare.lower()), None)  # datelines shout: ANKARA
+    foreign = _FOREIGN_BY_CASE.get(bare.lower())
     if foreign:
         bare = foreign
         coords = FOREIGN[bare]

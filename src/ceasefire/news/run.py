@@ -20,6 +20,7 @@ be read: …") and writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,13 +77,15 @@ class NewsRun:
 
 
 def read_news(source: str | Path, regime: Regime | None = None, conn: Store | None = None,
-              report_path: Path | str | None = None, store: bool = True) -> NewsRun:
+              report_path: Path | str | None = None, store: bool = True,
+              published: dt.date | None = None) -> NewsRun:
     """Read the articles of ``source`` (a .txt/.html/.jsonl file, a folder, or '-') into events.
 
     An article that cannot be read is kept aside (``run.problems``; in the store's quarantine,
     filed under its own file and line) and the others are read. ``store``: write events and
     problems in one transaction to ``conn`` (None: the default store, opened and closed here).
-    ``report_path``: also write the extraction report (.json, else Markdown).
+    ``report_path``: also write the extraction report (.json, else Markdown). ``published``: the publication
+    date of the articles that do not give one (a file, a JSONL line or an HTML page that names none).
 
         run = read_news("articles/", load_regime("syria-northwest"), conn=connect("events.sqlite"))
         print("\\n".join(run.lines() + run.problem_lines()))
@@ -91,6 +94,8 @@ def read_news(source: str | Path, regime: Regime | None = None, conn: Store | No
     results = []
     with regime_places(regime) if regime is not None else nullcontext():  # villages the regime names
         for article in read_articles(source, problems):
+            if published is not None and article.published is None:
+                article.published, article.published_source, article.published_precision = published, "input", "day"
             try:
                 results.append(read_article(article))
             except CeasefireError as exc:  # e.g. a zone the base data cannot draw: this article's, not the run's

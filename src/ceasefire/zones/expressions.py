@@ -30,6 +30,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -88,32 +89,45 @@ SYRIA = Ground()
 # --------------------------------------------------------------------------- units
 
 
+@cache
+def _unit_index(crs: str) -> tuple[dict[str, list[int]], dict[str, int], np.ndarray, np.ndarray]:
+    """Over the admin units in ``crs``: name key → rows (names and aliases), P-code → row, each row's level and
+    P-code. Made once: a name key costs a regex pass, and the news reader looks units up on every article."""
+    units = admin_units_metric(crs)
+    by_key: dict[str, list[int]] = {}
+    for i, row in enumerate(units.itertuples()):
+        for key in {name_key(n) for n in (row.name, *row.aliases.split("|")) if n}:
+            by_key.setdefault(key, []).append(i)
+    pcodes = units["pcode"].to_numpy()
+    return by_key, {p: i for i, p in enumerate(pcodes)}, units["level"].to_numpy(), pcodes
+
+
 def _units_named(names: list[str], level: int | None, within: str | None = None,
                  ground: Ground = SYRIA) -> gpd.GeoDataFrame:
     _shipped(ground, "admin units")
-    units = admin_units_metric(ground.crs)
-    if level is not None:
-        units = units[units["level"] == level]
+    everything = admin_units_metric(ground.crs)
+    by_key, by_pcode, levels, pcodes = _unit_index(ground.crs)
+    allowed = np.ones(len(everything), bool) if level is None else levels == level
     if within:
-        parents = _units_named([within], None, ground=ground)
-        units = units[units["pcode"].str.startswith(tuple(parents["pcode"]))]
-    keys = [
-        {name_key(n) for n in (row.name, *row.aliases.split("|")) if n} for row in units.itertuples()
-    ]
+        parents = tuple(_units_named([within], None, ground=ground)["pcode"])
+        allowed &= np.array([p.startswith(parents) for p in pcodes], bool)
     chosen = []
     for name in names:
-        key = name_key(name)
-        hits = [i for i, row in enumerate(units.itertuples()) if row.pcode == name or key in keys[i]]
+        rows = set(by_key.get(name_key(name), []))
+        if name in by_pcode:
+            rows.add(by_pcode[name])
+        hits = [i for i in rows if allowed[i]]
         if not hits:
+            units = everything[allowed]
             where = f" at level {level}" if level else ""
             hint = suggest(name, sorted(set(units["name"]))) or suggest(
                 name, sorted({a for row in units.itertuples() for a in row.aliases.split("|") if a}))
             raise GeometryError(f"no administrative unit named {name!r}{where}{hint}")
         # A bare name may match a governorate, its district and its sub-district (Idlib, Idlib, Idleb):
         # without a level the coarsest unit is what the words mean.
-        top = min(units.iloc[i]["level"] for i in hits)
-        chosen += [i for i in hits if units.iloc[i]["level"] == top]
-    return units.iloc[sorted(set(chosen))]
+        top = min(levels[i] for i in hits)
+        chosen += [i for i in hits if levels[i] == top]
+    return everything.iloc[sorted(set(chosen))]
 
 
 def admin(names: list[str] | str, level: int | None = None, within: str | None = None,
