@@ -198,3 +198,22 @@ def test_possessives_and_hyphenated_pairs_name_their_places(text, names):
     from ceasefire.news.places import find_places
 
     assert [m.text.removeprefix("The ") for m in find_places(text)] == names
+
+
+def test_the_same_article_read_again_under_another_name_adds_no_event(tmp_path):
+    from ceasefire.news import read_news
+    from ceasefire.regime import load_regime
+    from ceasefire.store import connect
+
+    text = ("IDLIB, Syria, 9 March 2019 (Reuters) - Russian and Turkish forces carried out a joint patrol in Idlib "
+            "province on Friday, the Turkish defence ministry said. Shelling hit Khan Shaykhun the same day.")
+    first, second = tmp_path / "patrol.txt", tmp_path / "copy-of-patrol.txt"
+    first.write_text(text, encoding="utf-8")
+    second.write_text("\n" + text.replace("  ", " ") + "\n", encoding="utf-8")  # the same words, other spacing
+    regime = load_regime("syria-northwest")
+    with connect(tmp_path / "s.sqlite") as store:
+        one = read_news(first, regime, conn=store)
+        again = read_news(second, regime, conn=store)
+        stored = store.count("events")
+    assert one.ingest.new == stored >= 1
+    assert again.ingest.new == 0 and stored == one.ingest.new

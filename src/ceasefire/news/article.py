@@ -12,6 +12,7 @@ An article that cannot be read (broken JSON, no text, not UTF-8, binary, over a 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import itertools
 import json
@@ -84,6 +85,14 @@ class Article:
     furniture: list[tuple[int, int]] = field(default_factory=list)
     file: str | None = None  # where it was read: the file (resolved) and, for JSONL, the line
     line: int = 1
+
+    @property
+    def fingerprint(self) -> str:
+        """Its URL, else a hash of its words: the same article under another file name or id is the same."""
+        if self.url:
+            return self.url
+        words = " ".join(self.text.split())
+        return "text:" + hashlib.sha256(words.encode("utf-8")).hexdigest()[:16]
 
     @property
     def clean(self) -> str:

@@ -67,6 +67,9 @@ class NewsEvent:
     zones: list[dict[str, Any]] = field(default_factory=list)  # for agreements: the zones it creates
     evidence: list[Evidence] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # what identifies each source whatever its file is called (its URL, else a hash of its text): the event's id
+    # is made of these, so the same article read again under another name is the same event
+    source_keys: list[str] = field(default_factory=list)
     is_claim: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

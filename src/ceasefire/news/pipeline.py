@@ -38,6 +38,7 @@ def read_article(article: Article) -> dict[str, Any]:
     events, context = extract(article, published)
     for event in events:
         event.sources = [article.url or article.id]
+        event.source_keys = [article.fingerprint]
         for zone in event.zones:
             places = [p for p in context["places"] if zone["span"][0] <= p.start < zone["span"][1]]
             expression = zone_expression(places)
@@ -104,6 +105,7 @@ def merge(events: Iterable[NewsEvent]) -> list[NewsEvent]:
         target.zones += event.zones
         target.evidence += event.evidence
         target.sources += [s for s in event.sources if s not in target.sources]
+        target.source_keys += [k for k in event.source_keys if k not in target.source_keys]
         if _rank(event.date_precision) < _rank(target.date_precision):  # keep the most precise date
             target.date, target.date_precision = event.date, event.date_precision
         target.claimant = target.claimant or event.claimant
@@ -129,7 +131,7 @@ def events_table(events: list[NewsEvent], regime: Regime | None) -> pa.Table:
         where = _point(event)
         if where is None or event.date is None:
             continue
-        key = hashlib.sha256(json.dumps([sorted(event.sources), event.kind, event.date.isoformat(),
+        key = hashlib.sha256(json.dumps([sorted(event.source_keys or event.sources), event.kind, event.date.isoformat(),
                                          round(where[0], 3), round(where[1], 3)]).encode()).hexdigest()[:12]
         span = {"day": 0, "week": 6, "month": 30, "year": 364}.get(event.date_precision or "day", 0)
         actors = [names.get(a, a) for a in event.actors]
