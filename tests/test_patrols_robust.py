@@ -491,3 +491,17 @@ def test_a_track_with_no_store_yet_is_judged_and_says_incidents_were_not_looked_
     assert f"no store at {missing}: incidents on patrol are not looked up" in result.stderr
     assert "2020-03-15 13:05–15:25 (Asia/Damascus)" in result.stdout
     assert not missing.exists()  # a query never creates a store
+
+
+def test_a_track_with_a_vanishing_step_is_judged_without_a_division_by_zero():
+    """Found by the fuzz test above: a latitude of 1e-238° is a step of 1e-232 m in UTM, on which GEOS divided by
+    zero buffering the line (a RuntimeWarning, an error under the suite's settings)."""
+    times = np.datetime64("2020-03-15T11:00", "s") + np.arange(4).astype("timedelta64[s]")
+    track = Track("tiny", times, np.zeros(4), np.array([1.0, 1.3917699230393096e-238, 1.0, 0.0]))
+    plan = two_day_plan()
+    try:
+        report = judge_track(match(plan, track), track)
+    except CeasefireError as exc:  # a track this far from the plan may be refused, in one line
+        assert "tiny" in str(exc)
+        return
+    assert 0.0 <= report.completion <= 1.0

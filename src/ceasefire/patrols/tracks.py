@@ -52,7 +52,9 @@ class Track:
     @cached_property
     def _metric_xy(self) -> np.ndarray:  # projected once: completion, deviation, stops and incidents all use it
         pts = gpd.GeoSeries(shapely.points(self.lon, self.lat), crs=4326).to_crs(self.crs)
-        xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+        # to the millimetre (GPS gives metres): a step of 1e-232 m, from a latitude of 1e-238°, makes GEOS divide by
+        # zero when it buffers the line; rounded, it is a repeated point, which it handles
+        xy = np.round(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]), 3)
         # A valid position can still be infinite in the plan's projection (UTM far from its zone).
         bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
         if len(bad):
