@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import errors
-from ..regime.models import Regime
+from ..regime.models import Regime, as_day
 from ..store import Store, connect, is_server
 from ..store.records import Judgment
 from .settings import AppSettings
@@ -223,12 +223,12 @@ def map_config(server: Server) -> dict:
     import datetime as dt
 
     regime = server.regime
-    starts = [_day(z.valid_from) for z in regime.zones]
+    starts = [as_day(z.valid_from) for z in regime.zones]
     start = min(starts) if starts else dt.date.today()
     # the slider ends at the regime's last dated fact: a zone's start or end, an agreement, a change of ground,
     # a patrol mandate
-    dated = [*starts, *(_day(z.valid_to) for z in regime.zones if z.valid_to is not None),
-             *(_day(a.in_force_from) for a in regime.agreements), *(_day(c.at) for c in regime.control),
+    dated = [*starts, *(as_day(z.valid_to) for z in regime.zones if z.valid_to is not None),
+             *(as_day(a.in_force_from) for a in regime.agreements), *(as_day(c.at) for c in regime.control),
              *(m.valid_from for m in regime.patrols), *(m.valid_to for m in regime.patrols if m.valid_to)]
     end = max(dated, default=start)
     return {
@@ -241,9 +241,3 @@ def map_config(server: Server) -> dict:
         "statuses": ["confirmed", "possible", "excluded"], "reviews": ["verified", "disputed", "dismissed"],
         "anonymous_read": server.settings.anonymous_read, "base": "",
     }
-
-
-def _day(when: Any):
-    import datetime as dt
-
-    return when.date() if isinstance(when, dt.datetime) else when

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from ..accounts import User
 from ..errors import InputError
+from ..regime.models import as_day
 from ..store.records import VerdictFilter
 from . import schemas
 from .auth import reader
@@ -99,7 +100,7 @@ def _collection(request: Request, cid: str) -> dict:
     base = _base(request)
     title, description = COLLECTIONS[cid]
     server = _server(request)
-    config_start = min((_day(z.valid_from) for z in server.regime.zones), default=None)
+    config_start = min((as_day(z.valid_from) for z in server.regime.zones), default=None)
     return {
         "id": cid, "title": title, "description": description, "itemType": "feature",
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
@@ -248,10 +249,6 @@ def _point(lon: Any, lat: Any) -> dict | None:
     return {"type": "Point", "coordinates": [lon, lat]}
 
 
-def _day(when: Any) -> dt.date:
-    return when.date() if isinstance(when, dt.datetime) else when
-
-
 def _within(geometries: list, box) -> list[bool]:
     if box is None:
         return [True] * len(geometries)
@@ -263,21 +260,11 @@ def _within(geometries: list, box) -> list[bool]:
 
 
 def _zone_shapes(server, period: Period) -> list:
-    from ..zones import regime_shapes, zones_at
+    from ..zones import zones_at, zones_during
 
-    regime = server.regime
     if period.instant:
-        return zones_at(regime, period.start)
-    shapes = regime_shapes(regime)
-    found = []
-    for zone in regime.zones:
-        first, last = _day(zone.valid_from), _day(zone.valid_to) if zone.valid_to is not None else None
-        if (period.end and first > period.end) or (period.start and last and last < period.start):
-            continue
-        # drawn as at the period's last day in force (today for a zone and period still open)
-        day = min(d for d in (period.end, last, dt.date.today()) if d is not None)
-        found.append(shapes[zone.id].at(max(day, first), regime.timezone))
-    return found
+        return zones_at(server.regime, period.start)
+    return zones_during(server.regime, period.start, period.end)
 
 
 def _zone_features(server, period: Period) -> list[tuple[Any, dict]]:
@@ -476,21 +463,15 @@ PATROL_DAYS = 31
 
 
 def _patrol_features(server, start: dt.date, end: dt.date) -> list[tuple[Any, dict]]:
-    """The patrols out on the days [start, end] of the regime's plan. Plans are made a week at a time from a
-    Monday (a plan places each sector's patrols through its period), so a day shows the patrols of the
-    week's plan that fall on it, whatever day the request starts."""
-    monday = start - dt.timedelta(days=start.weekday())
-    days = (end - monday).days + 1
-    weeks = -(-days // 7) * 7
+    """The patrols out on the days [start, end] of the regime's weekly plans (see ``patrols_during``)."""
 
     def make():
         import json
 
-        from ..patrols import plan_patrols
+        from ..patrols import patrols_during
         from ..patrols.io import plan_frame
 
-        patrols = [p for p in plan_patrols(server.regime, monday, weeks).patrols
-                   if start <= p.start.date() <= end]
+        patrols = patrols_during(server.regime, start, end)
         frame = plan_frame(patrols)
         out = []
         for geometry, row in zip(frame.geometry.values, frame.drop(columns="geometry").to_dict("records")):
@@ -538,7 +519,7 @@ def _agreement_feature(agreement) -> dict:
 def agreement_items(server, period, box, filters: Filters, limit, offset):
     found = []
     for agreement in server.regime.agreements:
-        start, last = _day(agreement.in_force_from), agreement.in_force_to
+        start, last = as_day(agreement.in_force_from), agreement.in_force_to
         if (period.end and start > period.end) or (period.start and last and last < period.start):
             continue
         found.append(_agreement_feature(agreement))
@@ -576,31 +557,16 @@ def where(request: Request, lon: float = Query(ge=-180, le=180), lat: float = Qu
 def by_day(request: Request, datetime_: str | None = Query(None, alias="datetime"),
            bbox: str | None = Query(None), filters: Filters = Depends(),
            user: User | None = Depends(reader)) -> Response:
+    from ..monitor.stored import verdicts_by_day
+
     period, box = parse_datetime(datetime_), parse_bbox(bbox)
     server = _server(request)
     judgment = server.judgment()
-    counts = server.store().verdict_counts(judgment.judgment_id, filters.verdicts(period, box), ("date", "status"))
-    by_date: dict[str, dict[str, int]] = {}
-    for day, status, count in counts:
-        # a verdict whose dates begin before the period (a week- or month-precise event) counts on its first
-        # day: the days add up to the items' numberMatched for the same filters
-        if period.start is not None and day < period.start.isoformat():
-            day = period.start.isoformat()
-        by_date.setdefault(day, {})
-        by_date[day][status] = by_date[day].get(status, 0) + int(count)
-    days = sorted(by_date)
-    first = period.start or (dt.date.fromisoformat(days[0]) if days else None)
-    last = period.end or (dt.date.fromisoformat(days[-1]) if days else None)
-    out = []
-    if first and last:
-        if (last - first).days > 3660:
-            raise InputError("datetime: at most ten years of days at once")
-        day = first
-        while day <= last:
-            counted = by_date.get(day.isoformat(), {})
-            out.append({"date": day.isoformat(), **{s: counted.get(s, 0) for s in ("confirmed", "possible",
-                                                                                   "excluded")}})
-            day += dt.timedelta(days=1)
+    try:
+        out = verdicts_by_day(server.store(), judgment.judgment_id, filters.verdicts(period, box), period.start,
+                              period.end, max_days=3660)
+    except ValueError:
+        raise InputError("datetime: at most ten years of days at once") from None
     return json_response({"days": out})
 
 

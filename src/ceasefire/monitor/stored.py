@@ -10,6 +10,7 @@ progress bar. `violations`, `summary`, the API and the map read the stored verdi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import sys
@@ -21,7 +22,7 @@ import pyarrow as pa
 
 from ..regime.models import Regime
 from ..store import Reach, Store
-from ..store.records import LISTED_SCHEMA, VERDICT_COLUMNS, VERDICT_SCHEMA, Judgment, VerdictFilter
+from ..store.records import LISTED_SCHEMA, STATUSES, VERDICT_COLUMNS, VERDICT_SCHEMA, Judgment, VerdictFilter
 
 JUDGE_BATCH = 100_000  # events judged at once: memory follows the batch, not the store
 # The code whose output a verdict is: a change to any of it makes a new engine version, and the
@@ -162,3 +163,25 @@ def review_verdict(store: Store, regime: Regime, event_id: str, rule: str, zone:
         raise InputError(f"no verdict of {regime.id} on event {event_id} under rule {rule} in zone {zone}: "
                          "`ceasefire violations` lists them")
     return done
+
+
+def verdicts_by_day(store: Store, judgment_id: int, where: VerdictFilter, first: dt.date | None = None,
+                    last: dt.date | None = None, max_days: int | None = None) -> list[dict]:
+    """Verdicts counted by day and status, every day of [first, last] with its zeros (an open end: the data's).
+    A verdict whose dates begin before ``first`` counts on ``first``, so the days add up to the count of the
+    same filter. More than ``max_days`` days: ValueError."""
+    counted: dict[str, dict[str, int]] = {}
+    for day, status, n in store.verdict_counts(judgment_id, where, by=("date", "status")):
+        if first is not None and day < first.isoformat():
+            day = first.isoformat()
+        counted.setdefault(day, {})
+        counted[day][status] = counted[day].get(status, 0) + int(n)
+    if counted:
+        first = first or dt.date.fromisoformat(min(counted))
+        last = last or dt.date.fromisoformat(max(counted))
+    if first is None or last is None:
+        return []
+    if max_days is not None and (last - first).days > max_days:
+        raise ValueError(f"{(last - first).days + 1} days")
+    days = (first + dt.timedelta(days=k) for k in range((last - first).days + 1))
+    return [{"date": d.isoformat(), **{s: counted.get(d.isoformat(), {}).get(s, 0) for s in STATUSES}} for d in days]

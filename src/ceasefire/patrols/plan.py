@@ -107,6 +107,17 @@ def plan_patrols(regime: Regime, start: dt.date, days: int, opts: PlanOptions | 
     return Plan(placed, coverage(regime, placed, start, days, opts), unplaced)
 
 
+def patrols_during(regime: Regime, start: dt.date, end: dt.date) -> list[Patrol]:
+    """The patrols out on the days [start, end]. Plans are made a week at a time from a Monday (a plan places
+    each sector's patrols through its period), so a day shows the patrols of its week's plan that fall on it,
+    whatever day the question starts."""
+    if not regime.patrols:
+        return []
+    monday = start - dt.timedelta(days=start.weekday())
+    days = -(-((end - monday).days + 1) // 7) * 7
+    return [p for p in plan_patrols(regime, monday, days).patrols if start <= p.start.date() <= end]
+
+
 def _place(candidates: list[tuple[Patrol, list[dt.datetime]]], opts: PlanOptions) -> tuple[list[Patrol], list[str]]:
     """Greedy: each patrol takes its first slot that meets no placed patrol of another force."""
     legs = [leg for p, _ in candidates for leg in p.legs]

@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..regime.models import Regime
+from ..regime.models import Regime, as_day
 from ..store import Store
 from ..store.records import STATUSES, VerdictFilter
 
@@ -221,7 +221,8 @@ class MissionReport:
 def build_report(store: Store, regime: Regime, period: Period, zones: list[str] | None = None,
                  tracks: list[DrivenPatrol] | None = None, key: str | None = None) -> MissionReport:
     """The report of ``period`` (optionally only ``zones``) from the store's verdicts, brought up to date first."""
-    from ..monitor.stored import bring_up_to_date, engine_version, listing, regime_hash
+    from ..monitor.stored import bring_up_to_date, engine_version, listing, regime_hash, verdicts_by_day
+    from ..zones import zones_during
 
     zones = list(zones or [])
     key = key or regime_hash(regime)
@@ -235,10 +236,11 @@ def build_report(store: Store, regime: Regime, period: Period, zones: list[str] 
     reviews = _reviews(store, judgment.judgment_id, where, VerdictFilter(start=before.start, end=before.end,
                                                                          zone=zones))
     chart = Period(period.start - dt.timedelta(days=CHART_DAYS_BEFORE), period.end)
-    by_day = _by_day(store, judgment.judgment_id, VerdictFilter(start=chart.start, end=chart.end, zone=zones), chart)
+    by_day = verdicts_by_day(store, judgment.judgment_id, VerdictFilter(start=chart.start, end=chart.end, zone=zones),
+                             chart.start, chart.end)
     plan = _planned(regime, period)
-    sections = [_zone_section(regime, shape, period, rows, plan) for shape in _zones_in_period(regime, period)
-                if not zones or shape.zone.id in zones]
+    sections = [_zone_section(regime, shape, period, rows, plan)
+                for shape in zones_during(regime, period.start, period.end) if not zones or shape.zone.id in zones]
     return MissionReport(
         regime_id=regime.id, regime_name=regime.name, regime_hash=key, engine_version=engine_version(),
         period=period, previous=before, zone_filter=zones,
@@ -266,19 +268,6 @@ def _reviews(store: Store, judgment_id: int, now: VerdictFilter, before: Verdict
 
     counts, earlier = by_state(now), by_state(before)
     return [Change(state, counts.get(state, 0), earlier.get(state, 0)) for state in REVIEW_STATES]
-
-
-def _by_day(store: Store, judgment_id: int, where: VerdictFilter, chart: Period) -> list[dict]:
-    days: dict[str, dict[str, int]] = {}
-    for day, status, n in store.verdict_counts(judgment_id, where, by=("date", "status")):
-        day = max(day, chart.start.isoformat())  # begun before the window (a week-precise date): its first day
-        days.setdefault(day, {})
-        days[day][status] = days[day].get(status, 0) + int(n)
-    out = []
-    for k in range(chart.days):
-        day = (chart.start + dt.timedelta(days=k)).isoformat()
-        out.append({"date": day, **{s: days.get(day, {}).get(s, 0) for s in STATUSES}})
-    return out
 
 
 def _violation_row(row: dict, regime: Regime) -> ViolationRow:
@@ -322,25 +311,6 @@ def _count(items: list[tuple[str, str, str]]) -> list[Count]:
     return sorted(totals.values(), key=lambda c: (-c.total, c.key))
 
 
-def _zones_in_period(regime: Regime, period: Period) -> list:
-    from ..zones import regime_shapes
-
-    shapes = regime_shapes(regime)
-    found = []
-    for zone in regime.zones:
-        first = _day(zone.valid_from)
-        last = _day(zone.valid_to) if zone.valid_to is not None else None
-        if first > period.end or (last is not None and last < period.start):
-            continue
-        day = min(period.end, last) if last is not None else period.end
-        found.append(shapes[zone.id].at(max(day, first), regime.timezone))
-    return found
-
-
-def _day(when: Any) -> dt.date:
-    return when.date() if isinstance(when, dt.datetime) else when
-
-
 def _zone_section(regime: Regime, shape, period: Period, rows: list[ViolationRow], plan: list) -> ZoneSection:
     import shapely
 
@@ -350,7 +320,7 @@ def _zone_section(regime: Regime, shape, period: Period, rows: list[ViolationRow
     parties = {p.id: p.name for p in regime.parties}
     version = next((v for v in shape.versions if v.metric is shape.metric), None)
     change = version.change if version is not None else None
-    first, last = _day(zone.valid_from), _day(zone.valid_to) if zone.valid_to is not None else None
+    first, last = as_day(zone.valid_from), as_day(zone.valid_to) if zone.valid_to is not None else None
     in_breach = [(p, parties.get(p, p), r.status) for r in mine for p in (r.in_breach or ["unknown"])]
     routes = [p for p in plan if shapely.intersects(p["geometry"], shape.wgs84)]
     return ZoneSection(
@@ -371,14 +341,10 @@ def _zone_section(regime: Regime, shape, period: Period, rows: list[ViolationRow
 
 def _planned(regime: Regime, period: Period) -> list[dict]:
     """The patrols the regime's mandates call for in the period (a plan made a week at a time from a Monday)."""
-    from ..patrols import plan_patrols
+    from ..patrols import patrols_during
     from ..patrols.io import plan_frame
 
-    if not regime.patrols:
-        return []
-    monday = period.start - dt.timedelta(days=period.start.weekday())
-    days = -(-((period.end - monday).days + 1) // 7) * 7
-    patrols = [p for p in plan_patrols(regime, monday, days).patrols if period.start <= p.start.date() <= period.end]
+    patrols = patrols_during(regime, period.start, period.end)
     if not patrols:
         return []
     frame = plan_frame(patrols)

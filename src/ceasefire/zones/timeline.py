@@ -16,7 +16,7 @@ from ..errors import CeasefireError, GeometryError
 from ..geodata.basedata import METRIC_CRS, WGS84
 from ..regime.actors import party_labels
 from ..regime.clock import When, in_period, local_minute, moment_before
-from ..regime.models import ControlChange, Regime, Rule, Zone, suggest
+from ..regime.models import ControlChange, Regime, Rule, Zone, as_day, suggest
 from .expressions import Evaluator, _clean
 from .ground import ground_of
 
@@ -203,6 +203,21 @@ def zones_at(regime: Regime, at: When) -> list[ZoneShape]:
     """
     shapes = regime_shapes(regime)
     return [shapes[z.id].at(at, regime.timezone) for z in regime.zones if z.in_force(at, regime.timezone)]
+
+
+def zones_during(regime: Regime, start: dt.date | None, end: dt.date | None) -> list[ZoneShape]:
+    """The zones in force at some moment of [start, end] (an open end: unbounded), in regime order, each drawn as
+    at the last day of the period it was in force (today, for a zone and a period both still open)."""
+    shapes = regime_shapes(regime)
+    found = []
+    for zone in regime.zones:
+        first = as_day(zone.valid_from)
+        last = as_day(zone.valid_to) if zone.valid_to is not None else None
+        if (end and first > end) or (start and last and last < start):
+            continue
+        day = min(d for d in (end or dt.date.today(), last) if d is not None)
+        found.append(shapes[zone.id].at(max(day, first), regime.timezone))
+    return found
 
 
 def zones_containing(regime: Regime, lon: float, lat: float, at: When) -> list[ZoneShape]:
