@@ -52,7 +52,7 @@ class Evidence:
 @dataclass
 class NewsEvent:
     article: str
-    kind: str  # patrol, agreement, zones-created, proposal, attack, withdrawal
+    kind: str  # attack, ceasefire, patrol, agreement, proposal, withdrawal
     sub_event_type: str
     sentence: tuple[int, int]
     date: dt.date | None = None
@@ -71,6 +71,14 @@ class NewsEvent:
     # is made of these, so the same article read again under another name is the same event
     source_keys: list[str] = field(default_factory=list)
     is_claim: bool = False
+    # ceasefire: declared, suspended, resumed, violated; patrol: planned, carried out, suspended, attacked
+    status: str | None = None
+    # main: what the article reports happening; background: what it recalls (earlier facts, context)
+    role: str = "main"
+    fatalities: int | None = None
+    injured: int | None = None
+    # an agreement's deadlines ("heavy weapons out by 10 October"): facts of the agreement, not events
+    deadlines: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def cite(self, name: str, start: int, end: int, text: str) -> None:

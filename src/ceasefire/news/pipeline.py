@@ -162,8 +162,9 @@ def _place_json(p: PlaceMention) -> dict[str, Any]:
 
 def event_json(event: NewsEvent) -> dict[str, Any]:
     return {
-        "kind": event.kind, "sub_event_type": event.sub_event_type,
+        "kind": event.kind, "sub_event_type": event.sub_event_type, "status": event.status, "role": event.role,
         "date": event.date.isoformat() if event.date else None, "date_precision": event.date_precision,
+        "fatalities": event.fatalities, "injured": event.injured, "deadlines": event.deadlines,
         "places": [_place_json(p) for p in event.places], "actors": event.actors, "people": event.people,
         "claimant": event.claimant, "channel": event.channel, "claim": event.is_claim, "quotes": event.quotes,
         "mandate": event.mandate, "zones": event.zones, "sources": event.sources, "extra": event.extra,
