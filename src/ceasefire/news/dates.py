@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -23,10 +23,12 @@ PATTERNS = [
     ("day", re.compile(rf"\b{MONTH}\s+{DAY}(?:,?\s+{YEAR})?\b", re.I)),            # March 8th, 2019 / Oct. 15
     ("day", re.compile(rf"\b{DAY}\s+{MONTH}(?:,?\s+{YEAR})?\b", re.I)),             # 8 March 2019
     ("month", re.compile(rf"\b(?:mid-|early |late )?{MONTH}(?:\s+of)?\s+(?:{YEAR}|(?P<this>this year))\b", re.I)),
-    ("month", re.compile(rf"\b(?:in|since|by|from|until|last|mid-)\s+{MONTH}\b(?!\s+\d)", re.I)),
+    ("month", re.compile(rf"\b(?:(?:in|since|by|from|until|last|(?P<thismonth>this|next))\s+|mid-\s*)"
+                         rf"{MONTH}\b(?!\s+\d)", re.I)),
     ("year", re.compile(rf"(?<![\d,.]){YEAR}(?![\d,])")),
     ("relative", re.compile(r"\b(?P<rel>today|yesterday|tomorrow|last month|last week|this week|this month|"
                             r"last year|this year)\b", re.I)),
+    ("same", re.compile(r"\b(?:on\s+)?the\s+same\s+(?:date|day)\b", re.I)),
     ("weekday", re.compile(r"\b(?:on\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
                            re.I)),
 ]
@@ -40,7 +42,28 @@ class DateMention:
     date: dt.date | None  # first day of the period
     precision: str  # day, week, month, year
     explicit_year: bool
-    kind: str = "calendar"  # calendar (names a month), relative (today, last month), weekday
+    kind: str = "calendar"  # calendar (names a month), relative (today, last month), weekday, same
+    # what the date is to the sentence: when it happened (event), a deadline ("by 15 October"), when something
+    # starts ("starting on March 6", "from Jan 12"), or since when ("since August 2016": background)
+    role: str = "event"
+
+
+# The words just before a date that say what it is to the sentence.
+ROLE_BEFORE = [
+    ("deadline", re.compile(r"\b(?:by|until|till|before|no later than|deadline(?: of)?|due(?: on)?)\s+(?:the\s+)?"
+                            r"(?:end of\s+)?$", re.I)),
+    ("start", re.compile(r"\b(?:starting|beginning|effective|as of|from|"
+                         r"(?:come|comes|came|coming|go|goes|went|enter(?:s|ed)?) into (?:force|effect)|"
+                         r"take(?:s)? effect|takes? hold|in effect)(?:\s+(?:on|from|at))?\s+$", re.I)),
+    ("since", re.compile(r"\bsince\s+(?:the\s+)?(?:end of\s+|early\s+|mid-?\s*|late\s+)?$", re.I)),
+    ("reference", re.compile(r"\b(?:agreement|deal|protocol|memorandum|accord|cease-?fire)\b[^.;]{0,50}\b(?:reached|"
+                             r"signed|agreed|concluded|brokered)\b[^.;]{0,30}?\b(?:on|in)\s+$", re.I)),
+]
+DEADLINE_AFTER = re.compile(r"\s+deadline\b", re.I)
+# The patterns that name a month are tried only around the months a text names (most words are none).
+_MONTH_AT = re.compile(r"(?i)\b(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b")
+_NAMES_A_MONTH = {id(pattern) for kind, pattern in PATTERNS if "(?P<month>" in pattern.pattern}
+_BEFORE_MONTH, _AFTER_MONTH = 16, 32  # the widest reach of those patterns before and after the month's name
 
 
 def _month(value: str) -> int | None:
@@ -49,17 +72,68 @@ def _month(value: str) -> int | None:
 
 def find_dates(text: str, anchor: dt.date | None = None) -> list[DateMention]:
     """Every date expression, resolved against ``anchor`` (the publication date) where it needs one."""
+    return _find_dates(text, anchor)
+
+
+def _find_dates(text: str, anchor: dt.date | None, around_months: bool = True) -> list[DateMention]:
+    """``around_months``: try the patterns that name a month only near a month's name (the same dates as
+    scanning the whole text, tested, in about half the time)."""
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # 1 under every date found: earlier patterns (the more precise) win
+    months = [m.start() for m in _MONTH_AT.finditer(text)]
     for kind, pattern in PATTERNS:
-        for m in pattern.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+        if around_months and id(pattern) in _NAMES_A_MONTH:
+            matches = [m for at in months for end in [min(len(text), at + _AFTER_MONTH)]
+                       for m in pattern.finditer(text, max(0, at - _BEFORE_MONTH), end)
+                       if m.end() < end or end == len(text)]  # a match cut by the window's end is not one
+        else:
+            matches = list(pattern.finditer(text))
+        for m in matches:
+            if taken.find(1, m.start(), m.end()) != -1:
                 continue
             mention = _resolve(kind, m, anchor)
             if mention is not None:
+                mention = _with_role(text, mention)
+                if (mention.role == "deadline" and not mention.explicit_year and mention.date and anchor
+                        and mention.date < anchor - dt.timedelta(days=7) and kind != "weekday"):
+                    mention = replace(mention, date=_next_year(mention.date))  # a deadline lies ahead
                 found.append(mention)
-                taken.append((m.start(), m.end()))
-    return sorted(found, key=lambda d: d.start)
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    found.sort(key=lambda d: d.start)
+    return _same_dates(found)
+
+
+def _with_role(text: str, mention: DateMention) -> DateMention:
+    before = text[max(0, mention.start - 90):mention.start]
+    lead = re.match(r"(?i)(?P<w>by|until|since|from|starting)\s", mention.text)  # the month pattern keeps its word
+    if lead:
+        before, mention = before + lead.group(0), replace(mention, start=mention.start + lead.end(),
+                                                          text=mention.text[lead.end():])
+    for role, pattern in ROLE_BEFORE:
+        if pattern.search(before):
+            return replace(mention, role=role)
+    if DEADLINE_AFTER.match(text, mention.end):  # "to meet the October 15 deadline"
+        return replace(mention, role="deadline")
+    return mention
+
+
+def _next_year(date: dt.date) -> dt.date:
+    try:
+        return date.replace(year=date.year + 1)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + 1, day=28)
+
+
+def _same_dates(found: list[DateMention]) -> list[DateMention]:
+    """ "on the same date" is the date named just before it."""
+    out: list[DateMention] = []
+    for d in found:
+        if d.kind == "same":
+            earlier = next((x for x in reversed(out) if x.date and x.kind != "same"), None)
+            d = replace(d, date=earlier.date if earlier else None, precision=earlier.precision if earlier else "day",
+                        explicit_year=earlier.explicit_year if earlier else False)
+        out.append(d)
+    return out
 
 
 def _resolve(kind: str, m: re.Match, anchor: dt.date | None) -> DateMention | None:
@@ -80,8 +154,8 @@ def _resolve(kind: str, m: re.Match, anchor: dt.date | None) -> DateMention | No
         month = _month(g["month"])
         if not month:
             return None
-        if g.get("this") and anchor:
-            year = anchor.year
+        if (g.get("this") or g.get("thismonth")) and anchor:
+            year = anchor.year + (1 if (g.get("thismonth") or "").lower() == "next" and month <= anchor.month else 0)
         year = year or _year_near(anchor, month, 1)
         return DateMention(m.start(), m.end(), m.group(0), dt.date(year, month, 1) if year else None, "month",
                            explicit)
@@ -105,6 +179,8 @@ def _resolve(kind: str, m: re.Match, anchor: dt.date | None) -> DateMention | No
             return DateMention(m.start(), m.end(), m.group(0), first, "month", False, "relative")
         year = anchor.year - (1 if rel == "last year" else 0)
         return DateMention(m.start(), m.end(), m.group(0), dt.date(year, 1, 1), "year", False, "relative")
+    if kind == "same":
+        return DateMention(m.start(), m.end(), m.group(0), None, "day", False, "same")
     if kind == "weekday":
         if anchor is None:
             return DateMention(m.start(), m.end(), m.group(0), None, "day", False, "weekday")
@@ -122,6 +198,41 @@ def _year_near(anchor: dt.date | None, month: int, day: int) -> int | None:
     except ValueError:
         return anchor.year
     return anchor.year if candidate <= anchor + dt.timedelta(days=31) else anchor.year - 1
+
+
+URL_DATES = [  # /2018/09/17/, /20200316-, /2020-01-10-, /2019/03/ (a month)
+    ("day", re.compile(r"/(?P<year>(?:19|20)\d{2})/(?P<month>[01]?\d)/(?P<day>[0-3]?\d)(?:/|$)")),
+    ("day", re.compile(r"[/_-](?P<year>(?:19|20)\d{2})-?(?P<month>[01]\d)-?(?P<day>[0-3]\d)(?:[-_/.]|$)")),
+    ("month", re.compile(r"/(?P<year>(?:19|20)\d{2})/(?P<month>[01]?\d)/")),
+]
+
+
+def publication_date_from_url(url: str | None) -> tuple[dt.date, str, str] | None:
+    """The date a URL carries (many outlets put it in the path): (date, precision, reason) or None."""
+    if not url:
+        return None
+    for precision, pattern in URL_DATES:
+        for m in pattern.finditer(url):
+            try:
+                date = dt.date(int(m.group("year")), int(m.group("month")),
+                               int(m.group("day")) if precision == "day" else 1)
+            except ValueError:
+                continue
+            return date, precision, f"url '{m.group(0).strip('/_-.')}'"
+    return None
+
+
+def refine_month(anchor: dt.date, precision: str, text: str) -> tuple[dt.date, str] | None:
+    """A publication known to the month: the latest full date the text gives in that month is a better anchor
+    for "on Friday" than the 1st (the report is at least that recent)."""
+    if precision != "month":
+        return None
+    days = [d for d in find_dates(text) if d.precision == "day" and d.kind == "calendar" and d.explicit_year
+            and d.date and (d.date.year, d.date.month) == (anchor.year, anchor.month)]
+    if not days:
+        return None
+    latest = max(days, key=lambda d: d.date)  # type: ignore[arg-type, return-value]
+    return latest.date, f"the latest date the text gives in the month: '{latest.text}'"  # type: ignore[return-value]
 
 
 DATELINE = re.compile(rf"\s*(?P<city>[A-Z][A-Z .'-]+),\s+{MONTH}\s+{DAY}(?:,?\s+{YEAR})?\b", re.I)

@@ -4,32 +4,98 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .actors import Mention, find_channel, find_parties, find_people, find_quotes
 from .article import Article
 from .dates import DateMention, find_dates
-from .places import PlaceMention, find_places
+from .places import PlaceMention, find_places, most_specific_first
 
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[”\"’]?|\n|$)")
-EVENT_RULES: list[tuple[str, str, re.Pattern[str]]] = [  # (kind, sub_event_type, pattern), first match wins
-    ("attack", "remote-explosive", re.compile(r"\b(IED|improvised explosive|explosive device|blast|explosion|"
-                                              r"car bomb|landmine)\b", re.I)),
-    ("attack", "air-strike", re.compile(r"\b(air ?strikes?|airstrikes?|warplanes?|jets|bombing|bombed|"
-                                        r"air/ground attacks)\b", re.I)),
-    ("attack", "shelling", re.compile(r"\b(shell(?:s|ed|ing)|artillery|rockets?|mortars?)\b", re.I)),
-    ("attack", "armed-clash", re.compile(r"\b(clash(?:es|ed)?|attacked|offensive|fighting|infiltrate)\b", re.I)),
-    ("withdrawal", "weapons-withdrawal", re.compile(r"\b(withdr[ae]w\w*|pull(?:ed)? out|removed)\b", re.I)),
-    ("patrol", "patrol", re.compile(r"\bpatrol(?:s|ling|led)?\b", re.I)),
-    ("proposal", "proposal", re.compile(r"\b(suggested|proposed|proposal)\b", re.I)),
-    ("agreement", "agreement", re.compile(r"\b(memorandum|agreement|deal|protocol|accord|cease-?fire)\b.*?\b("
-                                          r"sign\w*|agreed|reached|enshrin\w*|ratified|implemented|introduced)\b|"
-                                          r"\b(sign\w*|agreed|reached)\b.*?\b(memorandum|agreement|deal|protocol|"
-                                          r"cease-?fire)\b", re.I)),
-    ("zones-created", "zones-created", re.compile(r"\b(creation of|create|set(?:ting)? up|establish\w*)\b[^.]*"
-                                                  r"\bzones?\b", re.I)),
+ATTACK_RULES: list[tuple[str, re.Pattern[str]]] = [  # (sub_event_type, pattern), first match wins
+    ("remote-explosive", re.compile(r"\b(IED|improvised explosive|explosive device|blast|explosion|car bomb|"
+                                    r"landmine|mine)\b", re.I)),
+    ("air-strike", re.compile(r"\b(air ?strikes?|airstrikes?|warplanes?|jets|bombing|bombed|air/ground attacks|"
+                              r"air raids?|drone strikes?|(?<!on )(?<!hunger )(?<!general )strikes?)\b", re.I)),
+    ("shelling", re.compile(r"\b(shell(?:s|ed|ing)|artillery|rockets?|mortars?|missiles?)\b", re.I)),
+    ("armed-clash", re.compile(r"\b(clash(?:es|ed)?|attack(?:ed|s)?|infiltrat\w*|assault(?:ed)?|fought|battles?|"
+                               r"launched (?:an? )?(?:\w+ )?offensive|ambush\w*)\b", re.I)),
 ]
+PATROL = re.compile(r"\bpatrol(?:s|ling|led)?\b", re.I)
+CEASEFIRE = re.compile(r"\b(?:cease-?fires?|truce|armistice|cessation of hostilities)\b", re.I)
+WITHDRAWAL = re.compile(r"\b(withdr[ae]w\w*|pull(?:ed|ing)? out|pullout|removed|removal)\b", re.I)
+PROPOSAL = re.compile(r"\b(suggested|proposed|proposal)\b", re.I)
+AGREEMENT = re.compile(r"\b(memorandum|agreement|deal|protocol|accord)\b.*?\b(sign\w*|agreed|reached|enshrin\w*|"
+                       r"ratified|implemented|introduced)\b|\b(sign\w*|agreed|reached)\b.*?\b(memorandum|"
+                       r"agreement|deal|protocol|accord)\b|\bagreed (?:to|on|that)\b", re.I)
+AGREEMENT_NOUN = re.compile(r"\b(?:memorandum|agreement|deal|protocol|accord)\b", re.I)
+ZONES_CREATED = re.compile(r"\b(creation of|create|set(?:ting)? up|establish\w*)\b[^.]*\bzones?\b", re.I)
+# what happened to a patrol or a ceasefire, first match wins
+PATROL_STATUS = [
+    ("suspended", re.compile(r"\b(suspend\w*|halt\w*|cut short|curtail\w*|postpon\w*|stopp\w*|cancel\w*|"
+                             r"called off|interrupt\w*|abort\w*)\b", re.I)),
+    ("carried out", re.compile(r"\b(held|hold|carried out|conducted|completed|launched|launch|began|begun|started|"
+                               r"took place|covered|performed|was done|were done|are beginning|is beginning|"
+                               r"have begun|has begun|started|staged|accompanied)\b", re.I)),
+    ("planned", re.compile(r"\b(will|would|shall|to begin|to start|are to|is to|plan\w*|going to|scheduled|"
+                           r"expected to|agreed to)\b", re.I)),
+]
+CEASEFIRE_STATUS = [
+    ("violated", re.compile(r"\b(violat\w*|breach\w*|broken|broke|flout\w*)\b", re.I)),
+    ("suspended", re.compile(r"\b(collaps\w*|suspend\w*|broke down|ended|ends|halted|no longer|over)\b", re.I)),
+    ("resumed", re.compile(r"\b(resum\w*|restor\w*|reinstat\w*|return(?:ed)? to)\b", re.I)),
+    ("declared", re.compile(r"\b(agreed|agrees?\s+(?:to|on)|announc\w*|declar\w*|introduc\w*|(?:will|to) be implemented|"
+                            r"into (?:effect|force)|takes? effect|took effect|reached|brokered|began|begin|start\w*|"
+                            r"observe)\b", re.I)),
+]
+FUTURE = re.compile(r"\b(will|shall|is to|are to|is due to|are due to|is set to|are set to|to begin|to start|"
+                    r"scheduled|planned)\b", re.I)
+HYPOTHETICAL = re.compile(r"\b(warn\w*|threat\w*|fear\w*|could|might|would|risk|possible|possibly|likely|"
+                          r"ward off|prevent\w*|avert\w*|deter\w*|potential)\b", re.I)
+DESPITE = re.compile(r"\b(despite|in violation of|violating)\b", re.I)
+# what marks a sentence as recalling the past rather than reporting news
+BACKGROUND = re.compile(r"\b(?:has|have|had)\s+(?:long|repeatedly|often|always|previously|consistently|"
+                        r"continuously|frequently|been plagued)\b|\bpreviously\b|\bprevious\b|"
+                        r"\bin recent (?:weeks|months|years)\b|\bis the (?:last|largest|biggest)\b", re.I)
+NOT_DONE = re.compile(r"\b(?:refus\w*|fail\w*|declin\w*|not yet|did not|does not|has not|have not|yet to)\s+(?:to\s+)?"
+                      r"(?:\w+\s+){0,2}?(?:withdr\w*|pull\w*|leave)|\byet to be\b|\bnot yet been\b", re.I)
+# an agreement named as the frame of something else ("as part of a deal reached …"), not concluded here
+AGREEMENT_REFERENCE = re.compile(r"\b(?:as part of|under|in line with|according to|within the framework of|in "
+                                 r"accordance with|based on|part of)\s+(?:a|an|the|their|its)\s+(?:[\w-]+\s+){0,3}?"
+                                 r"(?:deal|agreement|memorandum|protocol|accord)\b", re.I)
+PATROL_ATTACKED = [
+    re.compile(r"\b(?:attacks?|blasts?|explosions?|IED|ambush(?:es)?|hits?|targets?|targeted|struck|strikes?)\s+"
+               r"(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?patrols?\b", re.I),
+    re.compile(r"\b(?:attack\w*|blast|explosion|IED|explosive device|ambush\w*|hit|targeted|targeting|struck|fired)"
+               r"\b[^.;]{0,60}?\b(?:on|against|at|during|targeting|near|hitting)\s+(?:the\s+|a\s+|their\s+)?(?:[\w-]+\s+){0,4}?"
+               r"patrols?\b", re.I),
+    re.compile(r"\bpatrols?\b[^.;]{0,40}?\b(?:was|were|came under|had been|has been|been)\s+(?:\w+\s+)?(?:attack\w*|"
+               r"hit|targeted|struck|ambush\w*|shelled|fired)", re.I),
+    re.compile(r"\b(?:attack\w*|blast|explosion|IED|ambush)\w*\s+(?:on|against)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?"
+               r"(?:convoy|vehicle|servicem[ae]n|military|troops|soldiers)[^.;]{0,60}?\bpatrol", re.I),
+]
+NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
+_NUM = r"(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")"
+_COUNT = r"(?P<n>\d+|" + "|".join(w for w in NUMBER_WORDS if w not in ("a", "an", "one")) + r")"  # a number, no noun
+_WHO = r"(?:[\w-]+\s+){0,3}?(?:people|civilians?|soldiers?|servicem[ae]n|troops?|fighters?|militants?|members?|" \
+       r"rebels?|children|child|women|woman|men|man|boys?|girls?|persons?|personnel|officers?|rescuers?|policem[ae]n|workers?|others?)"
+CASUALTIES = {  # "killing three civilians", "Two Turkish soldiers were killed", "the death of a civilian"
+    "fatalities": [re.compile(rf"\b(?:left|leaving)\s+(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:dead|killed)", re.I),
+                   re.compile(rf"\b(?:killing|killed|kills|kill|claimed the lives of)\s+(?:at least\s+|some\s+|"
+                              rf"nearly\s+|about\s+)?{_NUM}\s+{_WHO}", re.I),
+                   re.compile(rf"\b(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:were|was|have been|had been|are)?\s*"
+                              rf"(?:killed|dead|died)", re.I),
+                   re.compile(rf"\bdeaths? of\s+{_NUM}\s+{_WHO}", re.I),
+                   re.compile(rf"\b(?:killing|kills|killed)\s+(?:at least\s+)?{_COUNT}(?=\s+(?:in|on|at|near|and)\b|[,.;])",
+                              re.I)],  # "killing at least 33, …", "kills five in Idlib"
+    "injured": [re.compile(rf"\b(?:left|leaving)\s+(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:injured|wounded)", re.I),
+                re.compile(rf"\b(?:injuring|wounding|injured|wounded)\s+(?:at least\s+|some\s+|"
+                           rf"nearly\s+|about\s+)?{_NUM}\s+{_WHO}(?!\s+(?:were|was)?\s*(?:killed|dead))", re.I),
+                re.compile(rf"\b(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:were|was|have been|had been|are)?\s*"
+                           rf"(?:injured|wounded|hurt)", re.I)],
+}
 ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+zone\b", re.I)
 MANDATE = re.compile(r"(?P<who>Russia|Turkey|the armed forces of Turkey|the armed forces of Russia|Turkish armed "
                      r"forces(?:’|')?(?: patrols)?|Russian (?:troops|military police))\s*"
@@ -110,46 +176,98 @@ def _merge_abbreviations(text: str, spans: list[tuple[int, int]]) -> list[tuple[
     return merged
 
 
-def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent], dict[str, Any]]:
-    """Events of one article, and what the whole article says (places, people, dates) for the report."""
+def classify(sentence: str) -> tuple[str, str, str | None] | None:
+    """(kind, sub_event_type, status) of a sentence, or None when it reports no event of a kind we know.
+
+    A patrol or a ceasefire is what a sentence is about when it names one; an attack on a patrol is the
+    patrol, attacked (its sub-type the attack's); withdrawing weapons is a withdrawal even when the
+    weapons are rockets and mortars.
+    """
+    attack = next((sub for sub, pattern in ATTACK_RULES if pattern.search(sentence)), None)
+    agreed = AGREEMENT.search(sentence) or ZONES_CREATED.search(sentence)
+    if PATROL.search(sentence):
+        attacked = any(pattern.search(sentence) for pattern in PATROL_ATTACKED)
+        status = "attacked" if attacked else next((st for st, pattern in PATROL_STATUS if pattern.search(sentence)),
+                                                  "carried out")
+        if not (agreed and status == "planned"):  # "agreed to create a zone … with joint patrols": the agreement
+            return "patrol", (attack if status == "attacked" and attack else "patrol"), status
+    if CEASEFIRE.search(sentence) and not (agreed and AGREEMENT_NOUN.search(sentence)):
+        status = next((st for st, pattern in CEASEFIRE_STATUS if pattern.search(sentence)), None)
+        if attack and attack != "armed-clash" and (DESPITE.search(sentence) or status is None):
+            return "attack", attack, None  # an attack despite the ceasefire: the attack is the event
+        if status is not None:
+            return "ceasefire", "agreement" if status != "violated" else "statement", status
+    if WITHDRAWAL.search(sentence) and not NOT_DONE.search(sentence):
+        return "withdrawal", "weapons-withdrawal", None
+    if attack and not (HYPOTHETICAL.search(sentence) and attack == "armed-clash"):
+        return "attack", attack, None
+    if PROPOSAL.search(sentence):
+        return "proposal", "proposal", None
+    if agreed:
+        return "agreement", "agreement" if AGREEMENT.search(sentence) else "zones-created", None
+    return None
+
+
+def extract(article: Article, published: dt.date | None,
+            published_precision: str | None = None) -> tuple[list[NewsEvent], dict[str, Any]]:
+    """Events of one article, and what the whole article says (places, people, dates, deadlines) for the report.
+
+    ``published`` anchors relative dates ("on Friday"); an event the text does not date happened then, to
+    ``published_precision`` (the article's, by default).
+    """
+    precision = published_precision or article.published_precision
     text = article.clean
     all_places = find_places(text)
     all_dates = find_dates(text, published)
+    if published is not None and precision == "month":  # "on Tuesday" in a report known only to its month
+        all_dates = [replace(d, date=published.replace(day=1), precision="month")
+                     if d.kind in ("weekday", "relative") and d.precision in ("day", "week") else d for d in all_dates]
     all_people = find_people(text)
     events: list[NewsEvent] = []
+    deadlines: list[dict[str, Any]] = []
     spans = sentences(text)
     speakers = [_speaker(text, s, e, [p for p in all_people if s <= p.start < e]) for s, e in spans]
     for index, (s, e) in enumerate(spans):
         sentence = text[s:e]
         people = [p for p in all_people if s <= p.start < e]
+        dates = [d for d in all_dates if s <= d.start < e and d.date]
+        for d in dates:
+            if d.role == "deadline":
+                deadlines.append({"what": _words(sentence), "by": d.date.isoformat() if d.date else None,  # type: ignore[union-attr]
+                                  "precision": d.precision, "span": [d.start, d.end], "sentence": [s, e]})
         # who said it: this sentence's speaker, else the next one's ("This was announced … by X"),
         # else the previous one's (a quote following its announcement)
         neighbours = [speakers[index], speakers[index + 1] if index + 1 < len(spans) else None,
                       speakers[index - 1] if index > 0 else None]
         speaker = next((x for x in neighbours if x is not None), None)
-        kind = next(((k, sub) for k, sub, pattern in EVENT_RULES if pattern.search(sentence)), None)
+        kind = classify(sentence)
         if kind is None:
             continue
-        if kind[0] == "zones-created" and events and events[-1].kind == "agreement":
+        if dates and all(d.role == "deadline" for d in dates) and kind[0] in ("withdrawal", "agreement"):
+            continue  # "heavy weapons must be withdrawn by 10 October": the agreement's deadline, not an event
+        if kind[1] == "zones-created" and events and events[-1].kind == "agreement":
             _zones_into(events[-1], text, spans, index, all_places)  # "The document involves the creation of …"
             continue
-        event = NewsEvent(article.id, kind[0], kind[1], (s, e))
+        event = NewsEvent(article.id, kind[0], kind[1], (s, e), status=kind[2])
         event.cite("sentence", s, e, text)
-        # a dateline's foreign city (ANKARA –) is where the report was filed, not where things happened
-        places = sorted((p for p in all_places if s <= p.start < e and p.kind != "country"),
-                        key=lambda p: p.kind == "foreign")
-        countries = [p for p in all_places if s <= p.start < e and p.kind == "country"]
-        event.places = places or (countries[:1] if kind[0] in ("proposal", "agreement") else []) \
-            or _fallback_places(all_places, s)
-        for p in places:
-            event.cite("place", p.start, p.end, text)
-        dates = [d for d in all_dates if s <= d.start < e and d.date]
-        chosen = _event_date(dates, published)
+        event.places = _event_places(event.kind, all_places, s, e, spans)
+        for p in event.places:
+            if s <= p.start < e:
+                event.cite("place", p.start, p.end, text)
+        chosen = _event_date(dates, event.kind)
+        if (chosen and chosen.kind == "weekday" and chosen.date and published and chosen.date < published
+                and FUTURE.search(sentence)):  # "patrols will begin on Sunday": the coming Sunday
+            chosen = replace(chosen, date=chosen.date + dt.timedelta(days=7))
         if chosen:
             event.date, event.date_precision = chosen.date, chosen.precision
             event.cite("date", chosen.start, chosen.end, text)
-        elif published:
-            event.date, event.date_precision = published, article.published_precision
+        starts = [d for d in dates if d.role == "start"]
+        if starts:
+            event.extra["starts"] = starts[0].date.isoformat()  # type: ignore[union-attr]
+            event.cite("start", starts[0].start, starts[0].end, text)
+        event.role = _role(sentence, dates, chosen, published, event.kind)
+        if chosen is None and published and event.role == "main":
+            event.date, event.date_precision = published, precision
         parties = find_parties(text, s, e)
         event.actors = list(dict.fromkeys(m.party for m in parties if m.party))
         for m in parties:
@@ -160,6 +278,7 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
             if person.party and person.party not in event.actors:
                 event.actors.append(person.party)
             event.cite("person", person.start, person.end, text)
+        _casualties(event, text, s, e)
         channel = find_channel(text, s, e) or (find_channel(text, *spans[index + 1]) if index + 1 < len(spans)
                                                else None)
         if channel:
@@ -196,8 +315,68 @@ def extract(article: Article, published: dt.date | None) -> tuple[list[NewsEvent
                 event.extra["purpose"] = _words(why.group("why"))
                 event.cite("purpose", why.start("why"), why.end("why"), text)
         events.append(event)
-    context = {"places": all_places, "dates": all_dates, "people": all_people}
+    _attach_deadlines(events, deadlines)
+    context = {"places": all_places, "dates": all_dates, "people": all_people, "deadlines": deadlines}
     return events, context
+
+
+def _event_places(kind: str, places: list[PlaceMention], s: int, e: int,
+                  spans: list[tuple[int, int]]) -> list[PlaceMention]:
+    """Where it happened: the sentence's places in Syria first. The dateline is where the report was filed and
+    a foreign city is where talks were held: an agreement may stand there, an attack or a patrol never."""
+    inside = [p for p in places if s <= p.start < e and not p.extra.get("dateline")]
+    # the most precise first; "on the M4 highway": the road, when nothing nearer is named
+    local = most_specific_first([p for p in inside if p.kind not in ("country", "foreign")])
+    if local:
+        return local + [p for p in inside if p.kind == "foreign" and kind in ("agreement", "proposal")]
+    if kind in ("agreement", "proposal"):
+        foreign = [p for p in inside if p.kind == "foreign"]
+        countries = [p for p in inside if p.kind == "country"]
+        if foreign or countries:
+            return foreign or countries[:1]
+    return _fallback_places(places, s, spans)
+
+
+def _role(sentence: str, dates: list[DateMention], chosen: DateMention | None, published: dt.date | None,
+          kind: str = "") -> str:
+    """main: news of the days around publication; background: what the article recalls."""
+    if any(d.role == "since" for d in dates) or BACKGROUND.search(sentence):
+        return "background"
+    if kind == "agreement" and chosen is None and AGREEMENT_REFERENCE.search(sentence):
+        return "background"
+    if chosen is not None and published is not None and chosen.date is not None:
+        span = {"day": 0, "week": 6, "month": 30, "year": 364}.get(chosen.precision, 0)
+        end = chosen.date + dt.timedelta(days=span)
+        if (chosen.precision == "month" and (chosen.date.year, chosen.date.month) < (published.year, published.month)
+                or chosen.precision != "month" and end < published - dt.timedelta(days=7)):
+            return "background"
+    return "main"
+
+
+_ANY_CASUALTY = re.compile(r"kill|dead|died|death|wound|injur|hurt", re.I)
+
+
+def _casualties(event: NewsEvent, text: str, s: int, e: int) -> None:
+    if not _ANY_CASUALTY.search(text, s, e):
+        return
+    for field_, patterns in CASUALTIES.items():
+        for pattern in patterns:
+            m = pattern.search(text, s, e)
+            if m:
+                n = m.group("n").lower()
+                setattr(event, field_, int(n) if n.isdigit() else NUMBER_WORDS[n])
+                event.cite(field_, m.start(), m.end(), text)
+                break
+
+
+def _attach_deadlines(events: list[NewsEvent], deadlines: list[dict[str, Any]]) -> None:
+    """A deadline belongs to the agreement the article names before it (else the first after it)."""
+    agreements = [ev for ev in events if ev.kind in ("agreement", "ceasefire")]
+    for deadline in deadlines:
+        before = [ev for ev in agreements if ev.sentence[0] <= deadline["sentence"][0]]
+        owner = before[-1] if before else (agreements[0] if agreements else None)
+        if owner is not None:
+            owner.deadlines.append({k: v for k, v in deadline.items() if k != "sentence"})
 
 
 def _words(text: str) -> str:
@@ -213,17 +392,30 @@ def _speaker(text: str, s: int, e: int, people: list[Mention]) -> Mention | None
     return people[-1] if people else None
 
 
-def _event_date(dates: list[DateMention], published: dt.date | None) -> DateMention | None:
-    if not dates:
-        return None
-    day = [d for d in dates if d.precision == "day"]
-    return (day or dates)[0]
+def _event_date(dates: list[DateMention], kind: str = "") -> DateMention | None:
+    """When it happened: a date the sentence gives for it, the day before the month; never a deadline, a
+    start ("from Jan 12") or a "since" only when nothing else dates it. The date of an agreement the
+    sentence refers to ("the deal reached on March 5") dates only an agreement or a ceasefire."""
+    own = ("event", "reference") if kind in ("agreement", "ceasefire") else ("event",)
+    usable = ([d for d in dates if d.role in own] or [d for d in dates if d.role in ("start", "reference")]
+              or [d for d in dates if d.role == "since"])  # "Since May 2017, a memorandum …": it began then
+    day = [d for d in usable if d.precision == "day"]
+    return (day or usable or [None])[0]
 
 
-def _fallback_places(places: list[PlaceMention], before: int) -> list[PlaceMention]:
-    """A sentence naming no place happens where the article last placed things."""
-    earlier = [p for p in places if p.start < before and p.kind not in ("country", "foreign")]
-    return earlier[-1:] if earlier else []
+def _fallback_places(places: list[PlaceMention], before: int,
+                     spans: list[tuple[int, int]]) -> list[PlaceMention]:
+    """A sentence naming no place happens where the article last placed things (the most precise place of
+    the last sentence that named one), else where it first does. Marked: the place is the context's."""
+    local = [p for p in places if p.kind not in ("country", "foreign", "road") and not p.extra.get("dateline")]
+    earlier = [p for p in local if p.start < before]
+    if earlier:
+        last = earlier[-1]
+        start = next((s for s, e in spans if s <= last.start < e), last.start)
+        chosen = most_specific_first([p for p in earlier if p.start >= start])[:1]
+    else:
+        chosen = local[:1]
+    return [replace(p, extra={**p.extra, "from_context": True}) for p in chosen]
 
 
 def _mandate(event: NewsEvent, text: str, spans: list[tuple[int, int]], index: int) -> None:

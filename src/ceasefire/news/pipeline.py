@@ -19,9 +19,9 @@ from ..events.taxonomy import SUBTYPE_TO_TYPE
 from ..geodata.basedata import METRIC_CRS
 from ..regime.models import Regime
 from .article import Article, ArticleProblem
-from .dates import publication_date_from_text
+from .dates import publication_date_from_text, publication_date_from_url, refine_month
 from .extract import NewsEvent, extract
-from .places import PlaceMention
+from .places import PlaceMention, most_specific_first, within
 from .zonewords import zone_expression, zone_polygon
 
 SYRIA_CENTRE = (35.0, 38.5)  # lat, lon: a country-level place stands here, with precision "country"
@@ -30,23 +30,34 @@ MERGE_KM = 10.0
 
 def read_article(article: Article) -> dict[str, Any]:
     """One article → its publication date (with the source used), events and context."""
-    published, source = article.published, article.published_source
+    published, source, precision = article.published, article.published_source, article.published_precision
     if published is None:
         found = publication_date_from_text(article.clean)
         if found:
-            published, source = found
-    events, context = extract(article, published)
+            (published, source), precision = found, "day"
+    if published is None or precision == "month":
+        in_url = publication_date_from_url(article.url)
+        if in_url and (published is None or in_url[1] == "day"):
+            published, precision, source = in_url
+    anchor = published
+    if published is not None and precision == "month":
+        refined = refine_month(published, precision, article.clean)
+        if refined:
+            anchor, source = refined[0], f"{source}; anchored at {refined[1]}"
+    article.published_precision = precision
+    events, context = extract(article, anchor, precision if anchor == published else "day")
+    fingerprint = article.fingerprint
     for event in events:
         event.sources = [article.url or article.id]
-        event.source_keys = [article.fingerprint]
+        event.source_keys = [fingerprint]
         for zone in event.zones:
             places = [p for p in context["places"] if zone["span"][0] <= p.start < zone["span"][1]]
             expression = zone_expression(places)
             if expression:
                 zone["expression"] = expression
                 zone["area_km2"] = round(zone_polygon(expression).area / 1e6, 1)
-    return {"article": article, "published": published, "published_source": source,
-            "events": merge(events), "context": context}
+    return {"article": article, "published": published, "published_source": source, "published_precision": precision,
+            "events": merge(events, one_article=True), "context": context}
 
 
 def _point(event: NewsEvent) -> tuple[float, float, str] | None:
@@ -66,23 +77,58 @@ def _point(event: NewsEvent) -> tuple[float, float, str] | None:
     return None
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     dlat = math.radians(b[0] - a[0])
     dlon = math.radians(b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
     return 6371.0 * math.hypot(dlat, dlon)
 
 
-def same_event(a: NewsEvent, b: NewsEvent) -> bool:
-    """Same type, dates within a day, places within 10 km, actors overlapping (or unknown on one side)."""
-    if a.kind != b.kind or a.date is None or b.date is None:
+# Which status a merged patrol keeps: the most the reports say happened to it.
+PATROL_STATUS_RANK = {"attacked": 0, "suspended": 1, "carried out": 2, "planned": 3, None: 4}
+# Kinds an article restates rather than repeats: within one article, one of each a day whatever the place.
+ONE_A_DAY = {"patrol", "ceasefire", "agreement", "proposal", "withdrawal"}
+
+
+def same_event(a: NewsEvent, b: NewsEvent, one_article: bool = False) -> bool:
+    """Same kind (an attack on a patrol is that patrol, attacked), dates within a day, places within 10 km,
+    actors overlapping (or unknown on one side). Within ``one_article`` a patrol, ceasefire or agreement
+    told twice is one whatever places the sentences name, and an undated sentence that names no place of
+    its own right after another undated one of its kind says more of the same event."""
+    if not same_kind(a.kind, a.status, b.kind, b.status):
         return False
-    (a0, a1), (b0, b1) = _period(a), _period(b)
-    if (b0 - a1).days > 1 or (a0 - b1).days > 1:  # periods more than a day apart
-        return False
-    pa_, pb = _point(a), _point(b)
-    if pa_ and pb and _km(pa_[:2], pb[:2]) > MERGE_KM:
-        return False
+    if a.date is None or b.date is None:
+        if not (one_article and a.date is None and b.date is None and _restates(a, b)):
+            return False
+    else:
+        (a0, a1), (b0, b1) = _period(a), _period(b)
+        if (b0 - a1).days > 1 or (a0 - b1).days > 1:  # periods more than a day apart
+            return False
+    if not (one_article and a.kind in ONE_A_DAY and b.kind in ONE_A_DAY):
+        pa_, pb = _point(a), _point(b)
+        if pa_ and pb and distance_km(pa_[:2], pb[:2]) > MERGE_KM and not (one_article and _one_in_other(a, b)):
+            return False
     return not (a.actors and b.actors and not set(a.actors) & set(b.actors))
+
+
+def _one_in_other(a: NewsEvent, b: NewsEvent) -> bool:
+    """One event placed only as broadly as a governorate (or a part of one) that holds the other's place:
+    the headline's "in Idlib" and the body's "in Ariha" the same day."""
+    if not a.places or not b.places:
+        return False
+    return within(a.places[0], b.places[0]) or within(b.places[0], a.places[0])
+
+
+def _restates(a: NewsEvent, b: NewsEvent) -> bool:
+    first, then = sorted((a, b), key=lambda e: e.sentence[0])
+    adjacent = 0 <= then.sentence[0] - first.sentence[1] <= 4  # nothing but the space between them
+    return adjacent and all(p.extra.get("from_context") for p in then.places)
+
+
+def same_kind(kind_a: str, status_a: str | None, kind_b: str, status_b: str | None) -> bool:
+    """The same kind of event: an attack and a patrol attacked are; a ceasefire declared and one violated not."""
+    if kind_a != kind_b:
+        return {kind_a, kind_b} == {"attack", "patrol"} and "attacked" in (status_a, status_b)
+    return kind_a != "ceasefire" or status_a == status_b
 
 
 def _period(event: NewsEvent) -> tuple[dt.date, dt.date]:
@@ -90,23 +136,36 @@ def _period(event: NewsEvent) -> tuple[dt.date, dt.date]:
     return event.date, event.date + dt.timedelta(days=span)  # type: ignore[operator]
 
 
-def merge(events: Iterable[NewsEvent]) -> list[NewsEvent]:
+def merge(events: Iterable[NewsEvent], one_article: bool = False) -> list[NewsEvent]:
     merged: list[NewsEvent] = []
     for event in events:
-        target = next((m for m in merged if same_event(m, event)), None)
+        target = next((m for m in merged if same_event(m, event, one_article)), None)
         if target is None:
             merged.append(event)
             continue
+        if target.kind != event.kind:  # an attack on a patrol: the patrol, attacked, with the attack's sub-type
+            attack = target if target.kind == "attack" else event
+            target.kind, target.sub_event_type = "patrol", attack.sub_event_type
+        elif target.sub_event_type == "patrol" and event.sub_event_type != "patrol":
+            target.sub_event_type = event.sub_event_type
+        if PATROL_STATUS_RANK.get(event.status, 4) < PATROL_STATUS_RANK.get(target.status, 4):
+            target.status = event.status
+        if event.role == "main":
+            target.role = "main"
+        target.fatalities = target.fatalities if target.fatalities is not None else event.fatalities
+        target.injured = target.injured if target.injured is not None else event.injured
+        target.deadlines += [d for d in event.deadlines if d not in target.deadlines]
         target.actors = list(dict.fromkeys(target.actors + event.actors))
         target.people += [p for p in event.people if p["name"] not in {q["name"] for q in target.people}]
-        target.places += [p for p in event.places if p.name not in {q.name for q in target.places}]
+        target.places = most_specific_first(
+            target.places + [p for p in event.places if p.name not in {q.name for q in target.places}])
         target.quotes += [q for q in event.quotes if q not in target.quotes]
         target.mandate += [m for m in event.mandate if m["force"] not in {x["force"] for x in target.mandate}]
         target.zones += event.zones
         target.evidence += event.evidence
         target.sources += [s for s in event.sources if s not in target.sources]
         target.source_keys += [k for k in event.source_keys if k not in target.source_keys]
-        if _rank(event.date_precision) < _rank(target.date_precision):  # keep the most precise date
+        if precision_rank(event.date_precision) < precision_rank(target.date_precision):  # keep the most precise date
             target.date, target.date_precision = event.date, event.date_precision
         target.claimant = target.claimant or event.claimant
         target.channel = target.channel or event.channel
@@ -115,7 +174,7 @@ def merge(events: Iterable[NewsEvent]) -> list[NewsEvent]:
     return merged
 
 
-def _rank(precision: str | None) -> int:
+def precision_rank(precision: str | None) -> int:
     return {"day": 0, "week": 1, "month": 2, "year": 3}.get(precision or "year", 3)
 
 
@@ -155,6 +214,13 @@ def events_table(events: list[NewsEvent], regime: Regime | None) -> pa.Table:
     return pa.table(rows, schema=EVENT_SCHEMA)
 
 
+def date_text(date: dt.date | None, precision: str | None) -> str | None:
+    """A date as precisely as it is known: "2018-10-10", "2018-10" (a month), "2018" (a year)."""
+    if date is None:
+        return None
+    return date.isoformat()[:{"month": 7, "year": 4}.get(precision or "day", 10)]
+
+
 def _place_json(p: PlaceMention) -> dict[str, Any]:
     return {"text": p.text, "span": [p.start, p.end], "name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon,
             "gazetteer_id": p.place_id, "precision": p.precision, "expression": p.expression, "why": p.why}
@@ -163,11 +229,12 @@ def _place_json(p: PlaceMention) -> dict[str, Any]:
 def event_json(event: NewsEvent) -> dict[str, Any]:
     return {
         "kind": event.kind, "sub_event_type": event.sub_event_type, "status": event.status, "role": event.role,
-        "date": event.date.isoformat() if event.date else None, "date_precision": event.date_precision,
+        "date": date_text(event.date, event.date_precision), "date_precision": event.date_precision,
         "fatalities": event.fatalities, "injured": event.injured, "deadlines": event.deadlines,
         "places": [_place_json(p) for p in event.places], "actors": event.actors, "people": event.people,
         "claimant": event.claimant, "channel": event.channel, "claim": event.is_claim, "quotes": event.quotes,
-        "mandate": event.mandate, "zones": event.zones, "sources": event.sources, "extra": event.extra,
+        "mandate": event.mandate, "zones": event.zones, "sources": event.sources, "source_keys": event.source_keys,
+        "extra": event.extra,
         "evidence": [asdict(e) for e in event.evidence],
     }
 
@@ -180,7 +247,7 @@ def report_json(results: list[dict[str, Any]], merged: list[NewsEvent],
                 problems: list[ArticleProblem] | None = None) -> dict[str, Any]:
     return {
         "articles": [{"id": r["article"].id, "url": r["article"].url, "title": r["article"].title,
-                      "published": r["published"].isoformat() if r["published"] else None,
+                      "published": date_text(r["published"], r.get("published_precision")),
                       "published_source": r["published_source"],
                       "furniture_removed": [r["article"].text[s:e] for s, e in r["article"].furniture],
                       "places": [_place_json(p) for p in r["context"]["places"]]} for r in results],

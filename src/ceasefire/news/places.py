@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from ..geodata.basedata import Place
@@ -27,6 +27,8 @@ from ..geodata.names import name_key
 
 # A regime's own places (villages the shipped gazetteer lacks), while its articles are read.
 _REGIME_PLACES: ContextVar[dict[str, list[Place]] | None] = ContextVar("regime_places", default=None)
+# what identifies those places in caches: the same names give the same token, whichever dict holds them
+_REGIME_TOKEN: ContextVar[int] = ContextVar("regime_token", default=0)
 
 
 @contextmanager
@@ -38,10 +40,25 @@ def regime_places(regime: Any) -> Iterator[None]:
         for name in (p.name, *p.alternates):
             table.setdefault(name_key(name), []).append(place)
     token = _REGIME_PLACES.set(table)
+    named = _REGIME_TOKEN.set(hash(frozenset(table)))
     try:
         yield
     finally:
         _REGIME_PLACES.reset(token)
+        _REGIME_TOKEN.reset(named)
+
+
+def _maybe_known(name: str) -> bool:
+    """A cheap first test: does any gazetteer entry (or the regime's own places) carry this name's key?"""
+    key = name_key(name)
+    return key in _shipped_keys() or key in (_REGIME_PLACES.get() or {})
+
+
+@cache
+def _shipped_keys() -> frozenset[str]:
+    from ..geodata.basedata import _place_index
+
+    return frozenset(_place_index())
 
 
 def gazetteer(name: str) -> list[Place]:
@@ -69,6 +86,20 @@ AREAS: dict[str, dict[str, Any]] = {
     "north-west of Syria": {"zone": "astana-1"}, "northwest of Syria": {"zone": "astana-1"},
     "northwestern Syria": {"zone": "astana-1"}, "north-western Syria": {"zone": "astana-1"},
 }
+# "northern Syria" and the like: the governorates that make up that part of the country (facts, not a zone).
+SYRIA_PARTS = {
+    "N": ["Aleppo", "Idlib", "Raqqa", "Al-Hasakah"], "S": ["Daraa", "Quneitra", "As-Suwayda"],
+    "E": ["Deir ez-Zor", "Raqqa", "Al-Hasakah"], "W": ["Latakia", "Tartus", "Hama", "Homs"],
+    "NE": ["Al-Hasakah", "Raqqa"], "SW": ["Daraa", "Quneitra"], "SE": ["As-Suwayda", "Homs", "Deir ez-Zor"],
+}
+SYRIA_PART = re.compile(r"(?<![\w-])(?i:(?P<dir>northern|southern|eastern|western|north-eastern|northeastern|south-western|"
+                        r"southwestern|south-eastern|southeastern|north|south|east|west|northeast|north-east|"
+                        r"southwest|south-west|southeast|south-east)\s+(?:of\s+)?)Syria\b(?![’']s\s+[A-Z])")
+# Words that are also place names, with the context that makes them something else ("the State Duma").
+HOMONYMS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "duma": (re.compile(r"(?:\bState|\bRussian|\bthe|\bRussia[’']s)\s+$", re.I),
+             re.compile(r"\s+(?:deput|lawmaker|member|committee|speaker|chairman|vote|session|election)", re.I)),
+}
 NOT_PLACES = {  # capitalised words the gazetteer's alternate names would otherwise claim
     "the", "a", "an", "this", "that", "on", "in", "at", "as", "by", "for", "from", "with", "and", "but", "or",
     "president", "minister", "army", "assad", "erdogan", "putin", "akar", "rouhani", "lavrov", "nusra", "sham",
@@ -82,6 +113,8 @@ NOT_PLACES = {  # capitalised words the gazetteer's alternate names would otherw
     "hulusi", "vladimir", "recep", "tayyip", "hassan", "sergey", "sergei", "mevlut", "kairat", "un", "us", "uk",
     "al", "sheikh", "shaykh", "tal", "tell", "deir", "dayr", "ain", "ayn", "kafr", "khan", "jisr", "maarrat",
     "al-sham", "ash-sham",  # "Hay'at Tahrir al-Sham", "Ahrar al-Sham": a group's name, not Damascus
+    # English words and names whose spelling key is a village's ("Has" is Hass, "Man" Ma'an, "Hit" Hayt)
+    "has", "man", "hit", "hussein", "maarat", "maaret", "hawar", "here", "dome", "maria", "cat",
 }
 ADMIN_WORDS = r"(?:province|governorate|region|countryside|area)"
 DIRECTION_WORDS = {
@@ -93,6 +126,9 @@ DIRECTION_WORDS = {
 }
 DIRECTION = "(?P<dir>" + "|".join(sorted(map(re.escape, DIRECTION_WORDS), key=len, reverse=True)) + ")"
 WORD = r"[A-Z][\w’'\-]*[\w]"
+# "southern Idlib countryside", "southeast Idlib Province", "northern Hama": part of a governorate, direction first
+PART_BEFORE = re.compile(rf"\b(?i:(?:the\s+)?{DIRECTION}\s+)(?P<name>{WORD})(?P<what>\s+(?i:countryside|provinces?|"
+                         rf"governorates?|region|outskirts|suburbs|areas?|districts?))?\b")
 CONNECTOR = r"(?:al|an|ar|as|ash|ad|az|at|el|ed|es|ez|ibn|bin|de|of)"
 NAME_RUN = re.compile(rf"(?:(?:al|el)-)?{WORD}(?:(?:\s+|-)(?:{CONNECTOR}(?:\s+|-))?(?:(?:al|el)-)?{WORD})*")
 PART_OF = re.compile(rf"\b(?i:(?:the\s+)?{DIRECTION}\s+(?:(?P<what>districts?|countryside|parts?|areas?|regions?|"
@@ -106,7 +142,7 @@ class PlaceMention:
     end: int
     text: str
     name: str  # the resolved place's name
-    kind: str  # place, adm1, adm2, adm3, area, foreign, country
+    kind: str  # place, adm1, adm2, adm3, area, road, foreign, country
     lat: float | None
     lon: float | None
     place_id: str | None = None
@@ -115,6 +151,47 @@ class PlaceMention:
     why: str = ""
     candidates: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def most_specific_first(places: list[PlaceMention]) -> list[PlaceMention]:
+    """A town before its district, a district before its governorate, a governorate before a region that
+    spans several, a road or a country last (stable: the text's order among equals). An event stands at
+    the first."""
+    return sorted(places, key=_specificity)
+
+
+def _specificity(p: PlaceMention) -> int:
+    if p.kind == "area":
+        wide = p.expression and ("zone" in p.expression or p.expression.get("admin", {}).get("level") == 1)
+        return 6 if wide else 4
+    rank = {"place": 0, "adm3": 2, "adm2": 3, "adm1": 5, "road": 7, "foreign": 8, "country": 9}.get(p.kind, 10)
+    return rank + (1 if p.extra.get("approximate") else 0)
+
+
+def unit_code(p: PlaceMention) -> str | None:
+    """The P-code of the admin unit a mention is (a governorate, district, sub-district, a part of one) or
+    lies in (a town: its sub-district); None for what the base data does not place in a unit."""
+    if p.kind in ("adm1", "adm2", "adm3") and p.place_id:
+        return p.place_id.split(":", 1)[1]
+    if p.kind == "area" and p.expression and "part_of" in p.expression and p.place_id:
+        return p.place_id.split(":", 1)[1]
+    if p.kind == "place" and p.place_id:
+        place = _places_by_id().get(p.place_id)
+        return place.adm3 or None if place else None
+    return None
+
+
+def within(narrow: PlaceMention, broad: PlaceMention) -> bool:
+    """``narrow`` lies in ``broad``: a town in its governorate, a district in the southern part of it …"""
+    inner, outer = unit_code(narrow), unit_code(broad)
+    return bool(inner and outer and len(inner) > len(outer) and inner.startswith(outer))
+
+
+@cache
+def _places_by_id() -> dict[str, Place]:
+    from ..geodata.basedata import gazetteer as shipped
+
+    return {p.id: p for p in shipped()}
 
 
 def _is_province_mentioned(text: str, name: str) -> bool:
@@ -137,25 +214,29 @@ def find_places(text: str) -> list[PlaceMention]:
     def take(s: int, e: int) -> None:
         covered[s:e] = b"\x01" * (e - s)
 
-    for m in PART_OF.finditer(text):  # area phrases first: they contain names
-        parent = _admin_name(m.group("name"))
-        if parent:
-            direction = DIRECTION_WORDS[m.group("dir").lower()]
-            expr = {"part_of": {"parent": parent.name, "parent_level": int(parent.kind[-1]), "level": 3,
-                                "direction": direction}}
-            mentions.append(PlaceMention(m.start(), m.end(), m.group(0), f"{m.group('dir')} {parent.name}", "area",
-                                         parent.lat, parent.lon, parent.id, expr, "region",
-                                         f"part_of({parent.name}, {direction})"))
+    for m in ROAD.finditer(text):  # "the M4 highway": the road, for an event that names nothing else
+        lat, lon = _road_point(m.group("road").upper().replace("-", ""))
+        if lat is not None:
+            mentions.append(PlaceMention(m.start(), m.end(), m.group(0), m.group("road"), "road", lat, lon, None,
+                                         None, "region", "a road of the base data: its middle"))
             take(m.start(), m.end())
-    for name, expr in AREAS.items():
-        for m in re.finditer(rf"\b{re.escape(name)}\b", text):
-            if free(m.start(), m.end()):
-                lat, lon = _area_point(name)
-                mentions.append(PlaceMention(m.start(), m.end(), m.group(0), name, "area", lat, lon, None, expr,
-                                             "region", "named area"))
-                take(m.start(), m.end())
-    for m in NAME_RUN.finditer(text):
-        for s, e, phrase in _subspans(text, m.start(), m.end()):
+    for d in _DIRECTION_AT.finditer(text):  # area phrases before names: they contain names
+        area = _direction_area(text, d.start())
+        if area is not None and free(area.start, area.end):
+            mentions.append(area)
+            take(area.start, area.end)
+    for m in _areas_pattern().finditer(text):
+        if free(m.start(), m.end()):
+            name = _AREA_NAMES[int(m.lastgroup[1:])]  # type: ignore[index]
+            lat, lon = _area_point(name)
+            mentions.append(PlaceMention(m.start(), m.end(), m.group(0), name, "area", lat, lon, None, AREAS[name],
+                                         "region", "named area"))
+            take(m.start(), m.end())
+    runs = [(m.start(), m.group(0)) for m in NAME_RUN.finditer(text)]
+    regime = _REGIME_TOKEN.get()
+    for start, run in runs:
+        for s, e, phrase in _candidates(run, regime):  # most runs name no place: an empty tuple, cached
+            s, e = start + s, start + e
             if not free(s, e):
                 continue
             hit = _lookup(text, s, e, phrase)
@@ -164,7 +245,191 @@ def find_places(text: str) -> list[PlaceMention]:
                 take(s, e)
     mentions.sort(key=lambda p: p.start)
     _disambiguate(mentions)
+    mentions += _unknown_places(text, runs, mentions, free, take)
+    mentions.sort(key=lambda p: p.start)
+    _mark_dateline(text, mentions)
     return mentions
+
+
+_AREA_NAMES = list(AREAS)
+
+
+@cache
+def _areas_pattern() -> re.Pattern[str]:
+    """Every named area in one pattern, in any case ("Eastern ghouta", "eastern Ghouta"), longest first."""
+    order = sorted(range(len(_AREA_NAMES)), key=lambda i: -len(_AREA_NAMES[i]))
+    return re.compile(r"\b(?i:" + "|".join(
+        f"(?P<a{i}>" + r"\s+".join(re.escape(w) for w in _AREA_NAMES[i].split()) + ")" for i in order) + r")\b")
+
+
+ROAD = re.compile(r"\b(?P<road>M-?\d{1,2})(?:\s+(?:highway|motorway|road))?\b")
+
+
+@cache
+def _road_point(name: str) -> tuple[float | None, float | None]:
+    from ..geodata.basedata import METRIC_CRS, roads
+
+    found = roads()[roads()["road"] == name]
+    if found.empty:
+        return None, None
+    line = found.to_crs(METRIC_CRS).geometry.iloc[0]
+    import geopandas as gpd
+
+    p = gpd.GeoSeries([line.interpolate(0.5, normalized=True)], crs=METRIC_CRS).to_crs(4326).iloc[0]
+    return p.y, p.x
+
+
+_DIRECTION_AT = re.compile(r"(?i)(?<![\w-])(?:north|south|east|west)")
+
+
+def _direction_area(text: str, at: int) -> PlaceMention | None:
+    """The area phrase that starts with the direction word at ``at`` (or with "the" before it), if any:
+    "the north-eastern districts of Lattakia", "southern Idlib countryside", "northern Syria"."""
+    starts = (at - 4, at) if text[max(0, at - 4):at].lower() == "the " else (at,)
+    for start in starts:
+        m = PART_OF.match(text, start)
+        if m:
+            parent = _admin_name(m.group("name"))
+            if parent:
+                direction = DIRECTION_WORDS[m.group("dir").lower()]
+                expr = {"part_of": {"parent": parent.name, "parent_level": int(parent.kind[-1]), "level": 3,
+                                    "direction": direction}}
+                return PlaceMention(m.start(), m.end(), m.group(0), f"{m.group('dir')} {parent.name}", "area",
+                                    parent.lat, parent.lon, parent.id, expr, "region",
+                                    f"part_of({parent.name}, {direction})")
+        m = PART_BEFORE.match(text, start)
+        if m:
+            parent = _admin_name(m.group("name"))
+            if parent and parent.kind == "adm1":
+                direction = DIRECTION_WORDS[m.group("dir").lower()]
+                expr = {"part_of": {"parent": parent.name, "parent_level": 1, "level": 3, "direction": direction}}
+                return PlaceMention(m.start(), m.end(), m.group(0), f"{m.group('dir')} {parent.name}", "area",
+                                    parent.lat, parent.lon, parent.id, expr, "region",
+                                    f"part_of({parent.name}, {direction})")
+    m = SYRIA_PART.match(text, at)
+    if m:
+        direction = DIRECTION_WORDS[m.group("dir").lower()]
+        if direction != "NW":  # north-west Syria is the regime's zone (AREAS)
+            lat, lon = _syria_part_point(direction)
+            return PlaceMention(m.start(), m.end(), m.group(0), f"{direction} Syria", "area", lat, lon, None,
+                                {"admin": {"names": SYRIA_PARTS[direction], "level": 1}}, "region",
+                                "part of Syria: its governorates")
+    return None
+
+
+@cache
+def _syria_part_point(direction: str) -> tuple[float | None, float | None]:
+    import geopandas as gpd
+
+    from ..zones.expressions import Evaluator
+
+    geom = Evaluator().evaluate({"admin": {"names": SYRIA_PARTS[direction], "level": 1}})
+    p = gpd.GeoSeries([geom.representative_point()], crs="EPSG:32637").to_crs(4326).iloc[0]
+    return p.y, p.x
+
+
+# A report's dateline: "ANKARA, Turkey (AP) —", "DAMASCUS, Sept 14 (NNN-SANA) –", "ASTANA, May 4. /TASS/".
+DATELINE = re.compile(r"(?m)^[ \t]*(?P<city>[A-Z][A-Z’'\-]{2,}(?:[ \t]+[A-Z][A-Z’'\-]+)*)(?=[ \t]*(?:,|\(|[–—-]\s))")
+
+
+def _mark_dateline(text: str, mentions: list[PlaceMention]) -> None:
+    """The dateline names where the report was filed, not where things happened: marked so events skip it."""
+    for m in DATELINE.finditer(text):
+        for p in mentions:
+            if m.start("city") <= p.start < m.end("city"):
+                p.extra["dateline"] = True
+                p.why += "; the dateline (where the report was filed)"
+
+
+# What tells that a name the gazetteer lacks is a place: its own word ("Al-Qahera village", "the town of X").
+PLACE_WORD_AFTER = re.compile(r"\s+(?:village|town|hamlet|area|neighbo(?:u)?rhood|camp|farms?|settlement|"
+                              r"district|sub-district|countryside)s?\b")
+PLACE_WORD_BEFORE = re.compile(r"\b(?:villages?|towns?|hamlets?|settlements?|cities|city|neighbo(?:u)?rhoods?)"
+                               r"\s+of\s+$", re.I)
+JOIN_AFTER = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")  # between two names of a list
+JOIN_BEFORE = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)$")
+CONTAINER = re.compile(r"\s(?:in|near|of)\s+(?:the\s+)?$")
+
+
+def _unknown_places(text: str, runs: list[tuple[int, str]], found: list[PlaceMention], free,
+                    take) -> list[PlaceMention]:
+    """Names the gazetteer lacks that the text calls places: "Al-Qahera village", "the villages of X and Y",
+    or a name listed with known towns ("in Bayanin, Deir Sonbol and Al-Bara"). Each stands where its list
+    or its container ("… in Jabal al-Zawiyah") is, flagged approximate."""
+    candidates = []
+    for s, run in runs:
+        e = s + len(run)
+        if not free(s, e):
+            continue
+        phrase = _POSSESSIVE.sub("", run).strip("’'.,;:-")
+        e = s + len(phrase)
+        words = phrase.split()
+        if len(words) > 4 or phrase.isupper() or _not_a_place(phrase):
+            continue
+        candidates.append((s, e, phrase))
+    if not candidates:
+        return []
+    known = [p for p in found if p.kind in ("place", "area", "adm1", "adm2", "adm3") and p.lat is not None]
+    towns_at = {p.start: p for p in known if p.kind == "place"}  # a list's members, by where they start and end
+    towns_to = {p.end: p for p in known if p.kind == "place"}
+    added: list[PlaceMention] = []
+    changed = True
+    while changed:  # a list resolves from its known member outwards: "Bayanin, Deir Sonbol and Al-Bara"
+        changed = False
+        for s, e, phrase in candidates:
+            if not free(s, e):
+                continue
+            cue = None
+            if PLACE_WORD_AFTER.match(text, e, e + 30):
+                cue = "its own word names it a place"
+            elif PLACE_WORD_BEFORE.search(text, max(0, s - 30), s):
+                cue = "introduced as a village or town"
+            else:
+                after, before = JOIN_AFTER.match(text, e), JOIN_BEFORE.search(text, max(0, s - 8), s)
+                neighbour = (towns_at.get(after.end()) if after else None) or (
+                    towns_to.get(before.start()) if before else None)
+                if neighbour is not None:
+                    cue = f"listed with {neighbour.text}"
+            if cue is None:
+                continue
+            where = _container(text, e, known + added) or _nearest(s, known + added)
+            if where is None:
+                continue
+            mention = PlaceMention(s, e, phrase, phrase, "place", where.lat, where.lon, None, None, "region",
+                                   f"not in the gazetteer; {cue}; placed at {where.name} (approximate)")
+            mention.extra["approximate"] = True
+            added.append(mention)
+            towns_at[s], towns_to[e] = mention, mention
+            take(s, e)
+            changed = True
+    return added
+
+
+def _not_a_place(phrase: str) -> bool:
+    bare = _LEADING_THE.sub("", phrase)
+    words = bare.replace("-", " ").split()
+    return (bare.lower() in NOT_PLACES or all(w.lower() in NOT_PLACES for w in words) or len(name_key(bare)) < 3
+            or any(re.fullmatch(pattern, bare) for pattern in _PARTY_WORDS))
+
+
+# names of parties and agencies are never unknown villages, whatever the cue
+_PARTY_WORDS = [r"(?:[A-Z]{2,}|[A-Z][a-z]+ (?:Ministry|Agency|Army|Forces|Front|Council|Observatory|Helmets))"]
+
+
+def _container(text: str, end: int, places: list[PlaceMention]) -> PlaceMention | None:
+    """The place a list of names is said to be in: "… and Sfuhen in Jabal al-Zawiyah" (same sentence, just after)."""
+    stop = min([i for i in (text.find(".", end), text.find(";", end)) if i != -1] or [len(text)])
+    after = [p for p in places if end <= p.start < stop and p.kind != "foreign" and not p.extra.get("dateline")]
+    for p in sorted(after, key=lambda p: p.start):
+        gap = text[end:p.start]
+        if CONTAINER.search(gap[-40:]) and re.fullmatch(r"[\w\s,’'\-]*", gap) and len(gap) < 80:
+            return p
+    return None
+
+
+def _nearest(start: int, places: list[PlaceMention]) -> PlaceMention | None:
+    near = [p for p in places if abs(p.start - start) < 120 and p.kind != "foreign" and p.lat is not None]
+    return min(near, key=lambda p: abs(p.start - start)) if near else None
 
 
 @cache
@@ -212,43 +477,67 @@ def _subspans(text: str, start: int, end: int):
     return spans
 
 
+@lru_cache(maxsize=1 << 15)
+def _candidates(run: str, regime: int) -> tuple[tuple[int, int, str], ...]:
+    """The sub-phrases of a capitalised run that some place is called (``regime``: which regime's own places
+    are in the gazetteer), longest first, offsets within the run. What the context makes of them is
+    :func:`_lookup`'s."""
+    out = []
+    for s, e, phrase in _subspans(run, 0, len(run)):
+        bare = _LEADING_THE.sub("", phrase) if phrase[:4] in ("the ", "The ") else phrase
+        lower = bare.lower()
+        if lower in NOT_PLACES or not (lower in _FOREIGN_BY_CASE or _maybe_known(bare)) or len(name_key(bare)) < 3:
+            continue
+        out.append((s, e, phrase))
+    return tuple(out)
+
+
 def _admin_name(name: str) -> Place | None:
     hits = [p for p in gazetteer(name) if p.kind in ("adm1", "adm2")] if name else []
     return sorted(hits, key=lambda p: p.kind)[0] if hits else None
 
 
+# "the city of X", "the cities of Aleppo and Latakia", "the towns of A, B and C": the name is the town
+CITY_BEFORE = re.compile(r"\b(?i:city|town|village|cities|towns|villages)\s+of\s+(?:the\s+)?"
+                         rf"(?:{WORD}(?:\s+{WORD})*\s*(?:,\s*|\s+and\s+|,\s*and\s+))*$")
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")
 _CLOCK_AFTER = re.compile(r"\s+time\b")
 _FOREIGN_BY_CASE = {k.lower(): k for k in FOREIGN}  # datelines shout: ANKARA
 
 
 def _lookup(text: str, s: int, e: int, phrase: str) -> PlaceMention | None:
-    bare = _LEADING_THE.sub("", phrase)
-    if not bare or bare.lower() in NOT_PLACES or len(name_key(bare)) < 3:
-        return None
+    bare = _LEADING_THE.sub("", phrase) if phrase[:4] in ("the ", "The ") else phrase
+    lower = bare.lower()
+    foreign = _FOREIGN_BY_CASE.get(lower)
+    hits = gazetteer(bare) if foreign is None and _maybe_known(bare) else []
+    if not (foreign or hits) or lower in NOT_PLACES or len(name_key(bare)) < 3:
+        return None  # most sub-phrases of a capitalised run name nothing: the cheap test first
     if _CLOCK_AFTER.match(text, e, e + 8):  # "2 p.m. Moscow time" is a clock, not a place
         return None
-    foreign = _FOREIGN_BY_CASE.get(bare.lower())
     if foreign:
         bare = foreign
         coords = FOREIGN[bare]
         kind = "country" if coords is None else "foreign"
         return PlaceMention(s, e, phrase, bare, kind, coords[0] if coords else None, coords[1] if coords else None,
                             None, None, "country" if coords is None else "exact", "foreign place list")
-    hits = gazetteer(bare)
-    if not hits:
-        return None
+    homonym = HOMONYMS.get(lower)
+    if homonym and (homonym[0].search(text, max(0, s - 12), s) or homonym[1].match(text, e, e + 20)):
+        return None  # "the State Duma" is a parliament
     following = text[e:e + 30].lower()
     preceding = text[max(0, s - 30):s].lower()
     admin_hits = [h for h in hits if h.kind.startswith("adm")]
     towns = [h for h in hits if h.kind == "place"]
     as_province = re.match(rf"\s+{ADMIN_WORDS}\b", following) or re.search(r"\b(?:province|region|governorate)s?"
                                                                             r"\s+of\s+$", preceding)
-    as_city = re.match(r"\s+(?:city|town|village)\b", following) or re.search(r"\b(?:city|town|village)\s+of\s+$",
-                                                                              preceding)
+    as_city = re.match(r"[’']?s?\s+(?:city|town|village)\b", following) or CITY_BEFORE.search(
+        text, max(0, s - 80), s)
     if admin_hits and (as_province or (not as_city and not towns)):
         best = sorted(admin_hits, key=lambda h: h.kind)[0]
         why = "named as a province/region" if as_province else "only an admin unit has this name"
+    elif towns and not as_city and any(h.kind == "adm1" for h in admin_hits):
+        # a governorate named after its capital: these reports mean the governorate unless they say city or town
+        best = next(h for h in admin_hits if h.kind == "adm1")
+        why = "a governorate's name, not called a city or town"
     elif towns:
         best = towns[0]
         why = "town" + (" (called a city)" if as_city else "")
