@@ -65,6 +65,8 @@ def test_villages_the_gazetteer_lacks_are_found_by_their_cues_and_placed_approxi
     # and names that are not places stay out, whatever the cue
     assert not {"Turkish Defense Ministry", "SOHR"} & set(places("The Turkish Defense Ministry area and SOHR, "
                                                                  "Saraqib and Ariha were named."))
+    found = places("Shelling hit the Turkish-controlled area and the De-escalation area near Saraqib.")
+    assert set(found) == {"Saraqib"}
 
 
 def test_the_dateline_is_where_the_report_was_filed():
@@ -213,3 +215,39 @@ def test_a_planned_patrol_on_a_weekday_is_the_coming_one():
     assert (planned.status, planned.date) == ("planned", dt.date(2020, 3, 15))
     (held,) = events("Russia and Turkey held joint patrols on the M4 on Sunday.", published="2020-03-12")
     assert (held.status, held.date) == ("carried out", dt.date(2020, 3, 8))
+
+
+def test_a_response_is_an_event_of_its_own():
+    found = events("Two Turkish soldiers were killed in an air strike in Idlib on Tuesday. In response, Turkish "
+                   "forces attacked government positions in Idlib, killing 20 soldiers.", published="2020-02-26")
+    assert [(e.sub_event_type, e.fatalities) for e in found] == [("air-strike", 2), ("armed-clash", 20)]
+
+
+def test_two_kinds_of_attack_in_one_article_are_two_unless_one_is_only_an_attack():
+    found = events("Regime forces shelled Kafr Nubl on Tuesday. Rebels clashed with regime troops near Kafr Nubl "
+                   "on Tuesday.", published="2020-02-26")
+    assert [e.sub_event_type for e in found] == ["shelling", "armed-clash"]
+    (one,) = events("Regime warplanes bombed Ariha on Tuesday. The attack killed four civilians.",
+                    published="2020-02-26")
+    assert (one.sub_event_type, one.fatalities) == ("air-strike", 4)
+
+
+@pytest.mark.parametrize("text, fatalities, injured", [
+    ("A blast hit a joint patrol near Ariha on Tuesday. Three Russian servicemen were slightly injured.", None, 3),
+    ("A blast hit a joint patrol near Ariha on Tuesday, causing damage but no deaths. No soldiers were hurt.", 0, 0),
+])
+def test_the_toll_in_the_next_sentence_and_tolls_of_none(text, fatalities, injured):
+    (patrol,) = events(text, published="2020-07-15")
+    assert (patrol.status, patrol.fatalities, patrol.injured) == ("attacked", fatalities, injured)
+
+
+def test_a_ceasefire_is_declared_when_announced_and_starts_later():
+    (truce,) = events("A new ceasefire in Idlib is set to start just after midnight on Jan. 12, Turkey said.",
+                      published="2020-01-10")
+    assert (truce.kind, truce.status, truce.date, truce.extra["starts"]) == ("ceasefire", "declared",
+                                                                           dt.date(2020, 1, 10), "2020-01-12")
+
+
+def test_one_side_accepting_a_deal_is_no_new_agreement():
+    assert events("The rebel alliance said on Sunday it had agreed to implement the deal.",
+                  published="2018-10-08") == []

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from .names import name_key
+
+if TYPE_CHECKING:  # imported where used: the news reader needs the gazetteer, not geopandas
+    import geopandas as gpd
 
 METRIC_CRS = "EPSG:32637"  # UTM 37N: metres over all of Syria
 WGS84 = "EPSG:4326"
@@ -38,6 +40,8 @@ def data_version() -> str:
 @cache
 def admin_units() -> gpd.GeoDataFrame:
     """All admin units: columns level (1–3), pcode, name, name_ar, parent, adm1, aliases, geometry."""
+    import geopandas as gpd
+
     units = gpd.read_file(data_path("admin.geojson"))
     units["parent"] = units["parent"].fillna("")
     units["aliases"] = units["aliases"].fillna("")
@@ -51,6 +55,8 @@ def admin_units_metric(crs: str = METRIC_CRS) -> gpd.GeoDataFrame:
 
 @cache
 def roads() -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     return gpd.read_file(data_path("roads.geojson"))
 
 

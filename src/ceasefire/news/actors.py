@@ -80,7 +80,12 @@ def find_people(text: str, start: int = 0, end: int | None = None) -> list[Menti
     return out
 
 
+_ANY_CHANNEL = re.compile(CHANNELS)
+
+
 def find_channel(text: str, start: int, end: int) -> tuple[str, int, int] | None:
+    if not _ANY_CHANNEL.search(text, start, end):  # no agency named: the full pattern is not worth trying
+        return None
     m = CHANNEL.search(text, start, end)
     if not m:
         return None

@@ -52,7 +52,8 @@ class DateMention:
 ROLE_BEFORE = [
     ("deadline", re.compile(r"\b(?:by|until|till|before|no later than|deadline(?: of)?|due(?: on)?)\s+(?:the\s+)?"
                             r"(?:end of\s+)?$", re.I)),
-    ("start", re.compile(r"\b(?:starting|beginning|effective|as of|from|"
+    ("start", re.compile(r"\b(?:starting|beginning|effective|as of|from|(?:to|will|would|shall|set to|due to)\s+"
+                         r"(?:start|begin|take effect|come into (?:force|effect))(?:[^.;,]{0,30}?)?|"
                          r"(?:come|comes|came|coming|go|goes|went|enter(?:s|ed)?) into (?:force|effect)|"
                          r"take(?:s)? effect|takes? hold|in effect)(?:\s+(?:on|from|at))?\s+$", re.I)),
     ("since", re.compile(r"\bsince\s+(?:the\s+)?(?:end of\s+|early\s+|mid-?\s*|late\s+)?$", re.I)),
@@ -63,7 +64,19 @@ DEADLINE_AFTER = re.compile(r"\s+deadline\b", re.I)
 # The patterns that name a month are tried only around the months a text names (most words are none).
 _MONTH_AT = re.compile(r"(?i)\b(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b")
 _NAMES_A_MONTH = {id(pattern) for kind, pattern in PATTERNS if "(?P<month>" in pattern.pattern}
-_BEFORE_MONTH, _AFTER_MONTH = 16, 32  # the widest reach of those patterns before and after the month's name
+_BEFORE_MONTH = 16  # the farthest those patterns start before the month's name ("since mid-", "15th ")
+
+
+def _match_around(pattern: re.Pattern[str], text: str, at: int) -> re.Match[str] | None:
+    """The leftmost match of ``pattern`` that holds the month named at ``at``: tried at each word start a
+    little before it (the patterns all start at a word), never cut short by a window's end."""
+    for pos in range(max(0, at - _BEFORE_MONTH), at + 1):
+        if pos and text[pos - 1].isalnum():
+            continue
+        m = pattern.match(text, pos)
+        if m and m.start() <= at < m.end():
+            return m
+    return None
 
 
 def _month(value: str) -> int | None:
@@ -83,9 +96,7 @@ def _find_dates(text: str, anchor: dt.date | None, around_months: bool = True) -
     months = [m.start() for m in _MONTH_AT.finditer(text)]
     for kind, pattern in PATTERNS:
         if around_months and id(pattern) in _NAMES_A_MONTH:
-            matches = [m for at in months for end in [min(len(text), at + _AFTER_MONTH)]
-                       for m in pattern.finditer(text, max(0, at - _BEFORE_MONTH), end)
-                       if m.end() < end or end == len(text)]  # a match cut by the window's end is not one
+            matches = [m for at in months if (m := _match_around(pattern, text, at))]
         else:
             matches = list(pattern.finditer(text))
         for m in matches:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
@@ -20,8 +21,15 @@ ATTACK_RULES: list[tuple[str, re.Pattern[str]]] = [  # (sub_event_type, pattern)
                               r"air raids?|drone strikes?|(?<!on )(?<!hunger )(?<!general )strikes?)\b", re.I)),
     ("shelling", re.compile(r"\b(shell(?:s|ed|ing)|artillery|rockets?|mortars?|missiles?)\b", re.I)),
     ("armed-clash", re.compile(r"\b(clash(?:es|ed)?|attack(?:ed|s)?|infiltrat\w*|assault(?:ed)?|fought|battles?|"
-                               r"launched (?:an? )?(?:\w+ )?offensive|ambush\w*)\b", re.I)),
+                               r"launched (?:an? )?(?:\w+ )?offensive|ambush\w*|fired (?:on|at|upon)|opened fire|"
+                               r"pounded|bombard\w*|retaliat\w*)\b", re.I)),
 ]
+# an attack named only as "an attack": the same event as a strike or shelling the article tells of
+GENERIC_ATTACK = re.compile(r"\battack(?:ed|s)?\b", re.I)
+SPECIFIC_CLASH = re.compile(r"\b(clash(?:es|ed)?|infiltrat\w*|assault(?:ed)?|fought|battles?|offensive|ambush\w*|"
+                            r"fired (?:on|at|upon)|opened fire|pounded|bombard\w*|retaliat\w*)\b", re.I)
+# a response is an act of its own, never the act it answers
+RESPONSE = re.compile(r"\b(in response|retaliat\w*|responded|in return|replied)\b", re.I)
 PATROL = re.compile(r"\bpatrol(?:s|ling|led)?\b", re.I)
 CEASEFIRE = re.compile(r"\b(?:cease-?fires?|truce|armistice|cessation of hostilities)\b", re.I)
 WITHDRAWAL = re.compile(r"\b(withdr[ae]w\w*|pull(?:ed|ing)? out|pullout|removed|removal)\b", re.I)
@@ -29,6 +37,10 @@ PROPOSAL = re.compile(r"\b(suggested|proposed|proposal)\b", re.I)
 AGREEMENT = re.compile(r"\b(memorandum|agreement|deal|protocol|accord)\b.*?\b(sign\w*|agreed|reached|enshrin\w*|"
                        r"ratified|implemented|introduced)\b|\b(sign\w*|agreed|reached)\b.*?\b(memorandum|"
                        r"agreement|deal|protocol|accord)\b|\bagreed (?:to|on|that)\b", re.I)
+# one side accepting a deal there is already: a statement, not an agreement
+ACCEPTS = re.compile(r"\bagreed to (?:implement|abide by|comply with|respect|observe|honou?r|adhere to|accept)\s+(?:the|a|"
+                     r"that|this|its)\s+(?:[\w-]+\s+){0,3}?(?:deal|agreement|memorandum|protocol|accord)\b", re.I)
+_AGREEMENT_WORD = re.compile(r"memorand|agree|deal|protocol|accord|zone", re.I)
 AGREEMENT_NOUN = re.compile(r"\b(?:memorandum|agreement|deal|protocol|accord)\b", re.I)
 ZONES_CREATED = re.compile(r"\b(creation of|create|set(?:ting)? up|establish\w*)\b[^.]*\bzones?\b", re.I)
 # what happened to a patrol or a ceasefire, first match wins
@@ -75,26 +87,33 @@ PATROL_ATTACKED = [
     re.compile(r"\b(?:attack\w*|blast|explosion|IED|ambush)\w*\s+(?:on|against)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?"
                r"(?:convoy|vehicle|servicem[ae]n|military|troops|soldiers)[^.;]{0,60}?\bpatrol", re.I),
 ]
+RECENT_DAYS = 3  # news is of the last days: an event dated earlier than this before publication is recalled
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20}
 _NUM = r"(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")"
 _COUNT = r"(?P<n>\d+|" + "|".join(w for w in NUMBER_WORDS if w not in ("a", "an", "one")) + r")"  # a number, no noun
+_HOW = r"(?:slightly|lightly|seriously|critically|badly|severely|mortally|fatally)"
 _WHO = r"(?:[\w-]+\s+){0,3}?(?:people|civilians?|soldiers?|servicem[ae]n|troops?|fighters?|militants?|members?|" \
-       r"rebels?|children|child|women|woman|men|man|boys?|girls?|persons?|personnel|officers?|rescuers?|policem[ae]n|workers?|others?)"
+       r"rebels?|children|child|women|woman|men|man|boys?|girls?|persons?|military|personnel|officers?|rescuers?|policem[ae]n|workers?|others?)"
 CASUALTIES = {  # "killing three civilians", "Two Turkish soldiers were killed", "the death of a civilian"
     "fatalities": [re.compile(rf"\b(?:left|leaving)\s+(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:dead|killed)", re.I),
                    re.compile(rf"\b(?:killing|killed|kills|kill|claimed the lives of)\s+(?:at least\s+|some\s+|"
                               rf"nearly\s+|about\s+)?{_NUM}\s+{_WHO}", re.I),
                    re.compile(rf"\b(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:were|was|have been|had been|are)?\s*"
-                              rf"(?:killed|dead|died)", re.I),
+                              rf"(?:{_HOW}\s+)?(?:killed|dead|died)", re.I),
                    re.compile(rf"\bdeaths? of\s+{_NUM}\s+{_WHO}", re.I),
                    re.compile(rf"\b(?:killing|kills|killed)\s+(?:at least\s+)?{_COUNT}(?=\s+(?:in|on|at|near|and)\b|[,.;])",
-                              re.I)],  # "killing at least 33, …", "kills five in Idlib"
+                              re.I),  # "killing at least 33, …", "kills five in Idlib"
+                   re.compile(r"\bno (?:deaths|fatalities|casualties|dead)\b|\bwithout (?:casualties|loss of life)\b|"
+                              r"\bnot (?:led to|lead to|caused|cause) any (?:casualties|deaths)\b|\bno (?:one|body) was "
+                              r"killed\b|\b(?:no|none of the)\s+(?:[\w-]+\s+){0,3}?(?:were|was)\s+killed\b", re.I)],  # none: 0
     "injured": [re.compile(rf"\b(?:left|leaving)\s+(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:injured|wounded)", re.I),
                 re.compile(rf"\b(?:injuring|wounding|injured|wounded)\s+(?:at least\s+|some\s+|"
                            rf"nearly\s+|about\s+)?{_NUM}\s+{_WHO}(?!\s+(?:were|was)?\s*(?:killed|dead))", re.I),
                 re.compile(rf"\b(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:were|was|have been|had been|are)?\s*"
-                           rf"(?:injured|wounded|hurt)", re.I)],
+                           rf"(?:{_HOW}\s+)?(?:injured|wounded|hurt)", re.I),
+                re.compile(r"\b(?:no|none of the)\s+(?:[\w-]+\s+){0,3}?(?:were|was)\s+(?:hurt|injured|wounded)\b|"
+                           r"\bno (?:one|body) was (?:hurt|injured|wounded)\b|\bno injuries\b", re.I)],
 }
 ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+zone\b", re.I)
 MANDATE = re.compile(r"(?P<who>Russia|Turkey|the armed forces of Turkey|the armed forces of Russia|Turkish armed "
@@ -146,6 +165,9 @@ class NewsEvent:
     # an agreement's deadlines ("heavy weapons out by 10 October"): facts of the agreement, not events
     deadlines: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # for merging, not reported: an attack named only as "an attack"; an act answering another
+    generic_attack: bool = field(default=False, repr=False)
+    in_response: bool = field(default=False, repr=False)
 
     def cite(self, name: str, start: int, end: int, text: str) -> None:
         self.evidence.append(Evidence(name, start, end, text[start:end]))
@@ -184,7 +206,9 @@ def classify(sentence: str) -> tuple[str, str, str | None] | None:
     weapons are rockets and mortars.
     """
     attack = next((sub for sub, pattern in ATTACK_RULES if pattern.search(sentence)), None)
-    agreed = AGREEMENT.search(sentence) or ZONES_CREATED.search(sentence)
+    # an agreement needs one of its nouns or "agreed": most sentences have neither, and its patterns are slow
+    agreed = _AGREEMENT_WORD.search(sentence) is not None and bool(
+        AGREEMENT.search(sentence) or ZONES_CREATED.search(sentence)) and not ACCEPTS.search(sentence)
     if PATROL.search(sentence):
         attacked = any(pattern.search(sentence) for pattern in PATROL_ATTACKED)
         status = "attacked" if attacked else next((st for st, pattern in PATROL_STATUS if pattern.search(sentence)),
@@ -226,11 +250,13 @@ def extract(article: Article, published: dt.date | None,
     events: list[NewsEvent] = []
     deadlines: list[dict[str, Any]] = []
     spans = sentences(text)
-    speakers = [_speaker(text, s, e, [p for p in all_people if s <= p.start < e]) for s, e in spans]
+    people_in, dates_in, places_in = _by_sentence(all_people, spans), _by_sentence(all_dates, spans), \
+        _by_sentence(all_places, spans)
+    speakers = [_speaker(text, s, e, people_in[i]) for i, (s, e) in enumerate(spans)]
     for index, (s, e) in enumerate(spans):
         sentence = text[s:e]
-        people = [p for p in all_people if s <= p.start < e]
-        dates = [d for d in all_dates if s <= d.start < e and d.date]
+        people = people_in[index]
+        dates = [d for d in dates_in[index] if d.date]
         for d in dates:
             if d.role == "deadline":
                 deadlines.append({"what": _words(sentence), "by": d.date.isoformat() if d.date else None,  # type: ignore[union-attr]
@@ -242,6 +268,9 @@ def extract(article: Article, published: dt.date | None,
         speaker = next((x for x in neighbours if x is not None), None)
         kind = classify(sentence)
         if kind is None:
+            # "Three Russian servicemen were slightly injured.": the toll of the event just told
+            if events and events[-1].sentence[1] >= spans[max(0, index - 2)][0]:
+                _casualties(events[-1], text, s, e, keep=True)
             continue
         if dates and all(d.role == "deadline" for d in dates) and kind[0] in ("withdrawal", "agreement"):
             continue  # "heavy weapons must be withdrawn by 10 October": the agreement's deadline, not an event
@@ -249,12 +278,21 @@ def extract(article: Article, published: dt.date | None,
             _zones_into(events[-1], text, spans, index, all_places)  # "The document involves the creation of …"
             continue
         event = NewsEvent(article.id, kind[0], kind[1], (s, e), status=kind[2])
+        event.generic_attack = kind[1] == "armed-clash" and not SPECIFIC_CLASH.search(sentence) and bool(
+            GENERIC_ATTACK.search(sentence))
+        event.in_response = bool(RESPONSE.search(sentence))
         event.cite("sentence", s, e, text)
-        event.places = _event_places(event.kind, all_places, s, e, spans)
+        event.places = _event_places(event.kind, places_in[index], all_places, s, spans)
         for p in event.places:
             if s <= p.start < e:
                 event.cite("place", p.start, p.end, text)
         chosen = _event_date(dates, event.kind)
+        if (chosen and chosen.date and published and event.kind in ("agreement", "ceasefire", "proposal")
+                and chosen.date > published + dt.timedelta(days=1)):
+            # "agreed to meet in July", "a ceasefire from Jan 12": what was agreed lies ahead, the agreeing is now
+            event.extra["starts"] = chosen.date.isoformat()
+            event.cite("start", chosen.start, chosen.end, text)
+            chosen = None
         if (chosen and chosen.kind == "weekday" and chosen.date and published and chosen.date < published
                 and FUTURE.search(sentence)):  # "patrols will begin on Sunday": the coming Sunday
             chosen = replace(chosen, date=chosen.date + dt.timedelta(days=7))
@@ -320,11 +358,11 @@ def extract(article: Article, published: dt.date | None,
     return events, context
 
 
-def _event_places(kind: str, places: list[PlaceMention], s: int, e: int,
+def _event_places(kind: str, in_sentence: list[PlaceMention], places: list[PlaceMention], s: int,
                   spans: list[tuple[int, int]]) -> list[PlaceMention]:
     """Where it happened: the sentence's places in Syria first. The dateline is where the report was filed and
     a foreign city is where talks were held: an agreement may stand there, an attack or a patrol never."""
-    inside = [p for p in places if s <= p.start < e and not p.extra.get("dateline")]
+    inside = [p for p in in_sentence if not p.extra.get("dateline")]
     # the most precise first; "on the M4 highway": the road, when nothing nearer is named
     local = most_specific_first([p for p in inside if p.kind not in ("country", "foreign")])
     if local:
@@ -348,23 +386,27 @@ def _role(sentence: str, dates: list[DateMention], chosen: DateMention | None, p
         span = {"day": 0, "week": 6, "month": 30, "year": 364}.get(chosen.precision, 0)
         end = chosen.date + dt.timedelta(days=span)
         if (chosen.precision == "month" and (chosen.date.year, chosen.date.month) < (published.year, published.month)
-                or chosen.precision != "month" and end < published - dt.timedelta(days=7)):
+                or chosen.precision != "month" and end < published - dt.timedelta(days=RECENT_DAYS)):
             return "background"
     return "main"
 
 
-_ANY_CASUALTY = re.compile(r"kill|dead|died|death|wound|injur|hurt", re.I)
+_ANY_CASUALTY = re.compile(r"kill|dead|died|death|wound|injur|hurt|casualt|fatalit", re.I)
 
 
-def _casualties(event: NewsEvent, text: str, s: int, e: int) -> None:
+def _casualties(event: NewsEvent, text: str, s: int, e: int, keep: bool = False) -> None:
+    """Fatalities and injured the sentence counts ("killing three civilians", "no deaths"), each cited;
+    ``keep``: only fill counts the event does not have yet."""
     if not _ANY_CASUALTY.search(text, s, e):
         return
     for field_, patterns in CASUALTIES.items():
+        if keep and getattr(event, field_) is not None:
+            continue
         for pattern in patterns:
             m = pattern.search(text, s, e)
             if m:
-                n = m.group("n").lower()
-                setattr(event, field_, int(n) if n.isdigit() else NUMBER_WORDS[n])
+                n = (m.groupdict().get("n") or "0").lower()  # "no deaths": a count of 0
+                setattr(event, field_, int(n) if n.isdigit() else NUMBER_WORDS.get(n, 0))
                 event.cite(field_, m.start(), m.end(), text)
                 break
 
@@ -392,12 +434,24 @@ def _speaker(text: str, s: int, e: int, people: list[Mention]) -> Mention | None
     return people[-1] if people else None
 
 
+def _by_sentence(mentions: list[Any], spans: list[tuple[int, int]]) -> list[list[Any]]:
+    """Mentions (sorted by start) grouped by the sentence they start in: one pass, not one per sentence."""
+    out: list[list[Any]] = [[] for _ in spans]
+    starts = [s for s, _ in spans]
+    for m in mentions:
+        i = bisect.bisect_right(starts, m.start) - 1
+        if i >= 0 and m.start < spans[i][1]:
+            out[i].append(m)
+    return out
+
+
 def _event_date(dates: list[DateMention], kind: str = "") -> DateMention | None:
     """When it happened: a date the sentence gives for it, the day before the month; never a deadline, a
     start ("from Jan 12") or a "since" only when nothing else dates it. The date of an agreement the
     sentence refers to ("the deal reached on March 5") dates only an agreement or a ceasefire."""
     own = ("event", "reference") if kind in ("agreement", "ceasefire") else ("event",)
-    usable = ([d for d in dates if d.role in own] or [d for d in dates if d.role in ("start", "reference")]
+    later = ("reference",) if kind in ("agreement", "ceasefire") else ("start", "reference")  # a truce starting
+    usable = ([d for d in dates if d.role in own] or [d for d in dates if d.role in later]
               or [d for d in dates if d.role == "since"])  # "Since May 2017, a memorandum …": it began then
     day = [d for d in usable if d.precision == "day"]
     return (day or usable or [None])[0]

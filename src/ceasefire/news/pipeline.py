@@ -11,7 +11,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pyarrow as pa
 
 from ..events.schema import EVENT_SCHEMA
@@ -22,7 +21,6 @@ from .article import Article, ArticleProblem
 from .dates import publication_date_from_text, publication_date_from_url, refine_month
 from .extract import NewsEvent, extract
 from .places import PlaceMention, most_specific_first, within
-from .zonewords import zone_expression, zone_polygon
 
 SYRIA_CENTRE = (35.0, 38.5)  # lat, lon: a country-level place stands here, with precision "country"
 MERGE_KM = 10.0
@@ -51,6 +49,8 @@ def read_article(article: Article) -> dict[str, Any]:
         event.sources = [article.url or article.id]
         event.source_keys = [fingerprint]
         for zone in event.zones:
+            from .zonewords import zone_expression, zone_polygon  # geometry: only for an agreement's zones
+
             places = [p for p in context["places"] if zone["span"][0] <= p.start < zone["span"][1]]
             expression = zone_expression(places)
             if expression:
@@ -67,11 +67,15 @@ def _point(event: NewsEvent) -> tuple[float, float, str] | None:
         if p.kind == "country" and p.name == "Syria":
             return SYRIA_CENTRE[0], SYRIA_CENTRE[1], "country"
         if p.expression:
+            from .zonewords import zone_polygon
+
             try:
                 geom = zone_polygon(p.expression) if "zone" not in p.expression else None
             except Exception:  # an area the base data cannot draw is no place for a point
                 geom = None
             if geom is not None and not geom.is_empty:
+                import geopandas as gpd  # here: a reader that meets no area does not pay for importing it
+
                 c = gpd.GeoSeries([geom.representative_point()], crs=METRIC_CRS).to_crs(4326).iloc[0]
                 return c.y, c.x, "region"
     return None
@@ -96,6 +100,8 @@ def same_event(a: NewsEvent, b: NewsEvent, one_article: bool = False) -> bool:
     its own right after another undated one of its kind says more of the same event."""
     if not same_kind(a.kind, a.status, b.kind, b.status):
         return False
+    if one_article and not _same_act(a, b):
+        return False
     if a.date is None or b.date is None:
         if not (one_article and a.date is None and b.date is None and _restates(a, b)):
             return False
@@ -108,6 +114,17 @@ def same_event(a: NewsEvent, b: NewsEvent, one_article: bool = False) -> bool:
         if pa_ and pb and distance_km(pa_[:2], pb[:2]) > MERGE_KM and not (one_article and _one_in_other(a, b)):
             return False
     return not (a.actors and b.actors and not set(a.actors) & set(b.actors))
+
+
+def _same_act(a: NewsEvent, b: NewsEvent) -> bool:
+    """Within one article: a response is never the act it answers; two attacks the article names differently
+    (a strike, shelling, a clash) are two, unless one is only "an attack" or a sentence that names no place
+    of its own goes on about the one before."""
+    if a.in_response != b.in_response:
+        return False
+    if a.kind == b.kind == "attack" and a.sub_event_type != b.sub_event_type:
+        return a.generic_attack or b.generic_attack or _restates(a, b)
+    return True
 
 
 def _one_in_other(a: NewsEvent, b: NewsEvent) -> bool:
@@ -138,10 +155,12 @@ def _period(event: NewsEvent) -> tuple[dt.date, dt.date]:
 
 def merge(events: Iterable[NewsEvent], one_article: bool = False) -> list[NewsEvent]:
     merged: list[NewsEvent] = []
+    index = _MergeIndex()
     for event in events:
-        target = next((m for m in merged if same_event(m, event, one_article)), None)
+        target = next((m for m in index.candidates(event) if same_event(m, event, one_article)), None)
         if target is None:
             merged.append(event)
+            index.add(event)
             continue
         if target.kind != event.kind:  # an attack on a patrol: the patrol, attacked, with the attack's sub-type
             attack = target if target.kind == "attack" else event
@@ -176,6 +195,42 @@ def merge(events: Iterable[NewsEvent], one_article: bool = False) -> list[NewsEv
 
 def precision_rank(precision: str | None) -> int:
     return {"day": 0, "week": 1, "month": 2, "year": 3}.get(precision or "year", 3)
+
+
+class _MergeIndex:
+    """The events an event may be the same as, first come first: those of its kind (an attack and a patrol
+    share one group: a patrol may be attacked) within a day of it, or of a coarser or unknown date. Without
+    it, merging the events of thousands of articles compares each with every other."""
+
+    def __init__(self) -> None:
+        self.by_day: dict[tuple[str, int], list[tuple[int, NewsEvent]]] = {}
+        self.coarse: dict[str, list[tuple[int, NewsEvent]]] = {}
+        self.count = 0
+
+    @staticmethod
+    def _key(event: NewsEvent) -> tuple[str, int | None]:
+        group = "patrol" if event.kind == "attack" else event.kind
+        day = event.date.toordinal() if event.date is not None and event.date_precision == "day" else None
+        return group, day
+
+    def add(self, event: NewsEvent) -> None:
+        group, day = self._key(event)
+        self.count += 1
+        entry = (self.count, event)
+        if day is None:
+            self.coarse.setdefault(group, []).append(entry)
+        else:
+            self.by_day.setdefault((group, day), []).append(entry)
+
+    def candidates(self, event: NewsEvent) -> list[NewsEvent]:
+        group, day = self._key(event)
+        found = list(self.coarse.get(group, []))
+        if day is not None:
+            for near in (day - 1, day, day + 1):
+                found += self.by_day.get((group, near), [])
+        else:  # a month, a year or no date: any day-dated event of the group may fall in it
+            found += [entry for (g, _), entries in self.by_day.items() if g == group for entry in entries]
+        return [e for _, e in sorted(found, key=lambda entry: entry[0])]
 
 
 def merge_across(results: list[dict[str, Any]]) -> list[NewsEvent]:

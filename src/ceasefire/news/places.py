@@ -373,25 +373,22 @@ def _unknown_places(text: str, runs: list[tuple[int, str]], found: list[PlaceMen
     towns_at = {p.start: p for p in known if p.kind == "place"}  # a list's members, by where they start and end
     towns_to = {p.end: p for p in known if p.kind == "place"}
     added: list[PlaceMention] = []
+    # what the words around each name say, read once: its own place word, or "the villages of" before it
+    cues = [("its own word names it a place" if PLACE_WORD_AFTER.match(text, e, e + 30) else
+             "introduced as a village or town" if PLACE_WORD_BEFORE.search(text, max(0, s - 30), s) else None,
+             JOIN_AFTER.match(text, e), JOIN_BEFORE.search(text, max(0, s - 8), s)) for s, e, _ in candidates]
     changed = True
     while changed:  # a list resolves from its known member outwards: "Bayanin, Deir Sonbol and Al-Bara"
         changed = False
-        for s, e, phrase in candidates:
+        for (s, e, phrase), (cue, after, before) in zip(candidates, cues):
             if not free(s, e):
                 continue
-            cue = None
-            if PLACE_WORD_AFTER.match(text, e, e + 30):
-                cue = "its own word names it a place"
-            elif PLACE_WORD_BEFORE.search(text, max(0, s - 30), s):
-                cue = "introduced as a village or town"
-            else:
-                after, before = JOIN_AFTER.match(text, e), JOIN_BEFORE.search(text, max(0, s - 8), s)
+            if cue is None:
                 neighbour = (towns_at.get(after.end()) if after else None) or (
                     towns_to.get(before.start()) if before else None)
-                if neighbour is not None:
-                    cue = f"listed with {neighbour.text}"
-            if cue is None:
-                continue
+                if neighbour is None:
+                    continue
+                cue = f"listed with {neighbour.text}"
             where = _container(text, e, known + added) or _nearest(s, known + added)
             if where is None:
                 continue
@@ -409,7 +406,19 @@ def _not_a_place(phrase: str) -> bool:
     bare = _LEADING_THE.sub("", phrase)
     words = bare.replace("-", " ").split()
     return (bare.lower() in NOT_PLACES or all(w.lower() in NOT_PLACES for w in words) or len(name_key(bare)) < 3
-            or any(re.fullmatch(pattern, bare) for pattern in _PARTY_WORDS))
+            or any(re.fullmatch(pattern, bare) for pattern in _PARTY_WORDS)
+            or any(w.lower() in NOT_A_NAME for w in words) or _DESCRIBES.search(bare) is not None)
+
+
+# English words that describe an area rather than name one: "the De-escalation area", "Greater Idlib area"
+NOT_A_NAME = {
+    "de", "escalation", "buffer", "security", "safe", "demilitarized", "demilitarised", "military", "border",
+    "frontline", "front", "rebel", "rebels", "opposition", "regime", "government", "residential", "industrial",
+    "northern", "southern", "eastern", "western", "central", "greater", "old", "new", "nearby", "surrounding",
+    "north", "south", "east", "west", "countryside", "province", "governorate", "district", "region", "zone",
+    "city", "town", "village", "area", "camp", "base", "airport", "highway", "road", "corridor", "line",
+}
+_DESCRIBES = re.compile(r"-(?:controlled|held|backed|led|based|linked|affiliated|run|occupied)\b", re.I)
 
 
 # names of parties and agencies are never unknown villages, whatever the cue
