@@ -251,3 +251,19 @@ def test_a_ceasefire_is_declared_when_announced_and_starts_later():
 def test_one_side_accepting_a_deal_is_no_new_agreement():
     assert events("The rebel alliance said on Sunday it had agreed to implement the deal.",
                   published="2018-10-08") == []
+
+
+def test_the_report_keeps_each_dates_precision(tmp_path):
+    import json
+
+    from ceasefire.news import read_news
+
+    source = tmp_path / "a.jsonl"
+    source.write_text(json.dumps({"id": "m", "date": "2019-03", "text": "Turkey and Russia held a joint patrol "
+                                  "near Saraqib on Tuesday. In September 2018 Russia and Turkey signed an "
+                                  "agreement on a demilitarized zone."}) + "\n", encoding="utf-8")
+    read_news(source, store=False, report_path=tmp_path / "r.json")
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert doc["articles"][0]["published"] == "2019-03"
+    assert {(e["kind"], e["date"], e["role"]) for e in doc["events"]} == {("patrol", "2019-03", "main"),
+                                                                         ("agreement", "2018-09", "background")}
