@@ -169,7 +169,8 @@ def quality() -> None:
                 dates_found += 1
                 dates_right += found == str(gold["published"])
                 if found != str(gold["published"]):
-                    dates_wrong.append(f"{row['id']}:{found} ({read['published_source']}), labelled {gold['published']}")
+                    dates_wrong.append(f"{row['id']}:{found} ({read['published_source']}), "
+                                       f"labelled {gold['published']}")
     precision = tp / max(tp + fp, 1)
     recall = (tp) / max(tp + fn, 1)
     print(f"toponyms on the development set ({len(labels['articles'])} articles): precision {precision:.2f}, "

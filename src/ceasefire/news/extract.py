@@ -38,8 +38,8 @@ AGREEMENT = re.compile(r"\b(memorandum|agreement|deal|protocol|accord)\b.*?\b(si
                        r"ratified|implemented|introduced)\b|\b(sign\w*|agreed|reached)\b.*?\b(memorandum|"
                        r"agreement|deal|protocol|accord)\b|\bagreed (?:to|on|that)\b", re.I)
 # one side accepting a deal there is already: a statement, not an agreement
-ACCEPTS = re.compile(r"\bagreed to (?:implement|abide by|comply with|respect|observe|honou?r|adhere to|accept)\s+(?:the|a|"
-                     r"that|this|its)\s+(?:[\w-]+\s+){0,3}?(?:deal|agreement|memorandum|protocol|accord)\b", re.I)
+ACCEPTS = re.compile(r"\bagreed to (?:implement|abide by|comply with|respect|observe|honou?r|adhere to|accept)"
+                     r"\s+(?:the|a|that|this|its)\s+(?:[\w-]+\s+){0,3}?(?:deal|agreement|memorandum|protocol|accord)\b", re.I)
 _AGREEMENT_WORD = re.compile(r"memorand|agree|deal|protocol|accord|zone", re.I)
 AGREEMENT_NOUN = re.compile(r"\b(?:memorandum|agreement|deal|protocol|accord)\b", re.I)
 ZONES_CREATED = re.compile(r"\b(creation of|create|set(?:ting)? up|establish\w*)\b[^.]*\bzones?\b", re.I)
@@ -49,7 +49,7 @@ PATROL_STATUS = [
                              r"called off|interrupt\w*|abort\w*)\b", re.I)),
     ("carried out", re.compile(r"\b(held|hold|carried out|conducted|completed|launched|launch|began|begun|started|"
                                r"took place|covered|performed|was done|were done|are beginning|is beginning|"
-                               r"have begun|has begun|started|staged|accompanied)\b", re.I)),
+                               r"have begun|has begun|staged|accompanied)\b", re.I)),
     ("planned", re.compile(r"\b(will|would|shall|to begin|to start|are to|is to|plan\w*|going to|scheduled|"
                            r"expected to|agreed to)\b", re.I)),
 ]
@@ -57,8 +57,8 @@ CEASEFIRE_STATUS = [
     ("violated", re.compile(r"\b(violat\w*|breach\w*|broken|broke|flout\w*)\b", re.I)),
     ("suspended", re.compile(r"\b(collaps\w*|suspend\w*|broke down|ended|ends|halted|no longer|over)\b", re.I)),
     ("resumed", re.compile(r"\b(resum\w*|restor\w*|reinstat\w*|return(?:ed)? to)\b", re.I)),
-    ("declared", re.compile(r"\b(agreed|agrees?\s+(?:to|on)|announc\w*|declar\w*|introduc\w*|(?:will|to) be implemented|"
-                            r"into (?:effect|force)|takes? effect|took effect|reached|brokered|began|begin|start\w*|"
+    ("declared", re.compile(r"\b(agreed|agrees?\s+(?:to|on)|announc\w*|declar\w*|introduc\w*|"
+                            r"(?:will|to) be implemented|into (?:effect|force)|takes? effect|took effect|reached|brokered|began|begin|start\w*|"
                             r"observe)\b", re.I)),
 ]
 FUTURE = re.compile(r"\b(will|shall|is to|are to|is due to|are due to|is set to|are set to|to begin|to start|"
@@ -80,7 +80,8 @@ PATROL_ATTACKED = [
     re.compile(r"\b(?:attacks?|blasts?|explosions?|IED|ambush(?:es)?|hits?|targets?|targeted|struck|strikes?)\s+"
                r"(?:the\s+|a\s+)?(?:[\w-]+\s+){0,3}?patrols?\b", re.I),
     re.compile(r"\b(?:attack\w*|blast|explosion|IED|explosive device|ambush\w*|hit|targeted|targeting|struck|fired)"
-               r"\b[^.;]{0,60}?\b(?:on|against|at|during|targeting|near|hitting)\s+(?:the\s+|a\s+|their\s+)?(?:[\w-]+\s+){0,4}?"
+               r"\b[^.;]{0,60}?\b(?:on|against|at|during|targeting|near|hitting)\s+(?:the\s+|a\s+|their\s+)?"
+               r"(?:[\w-]+\s+){0,4}?"
                r"patrols?\b", re.I),
     re.compile(r"\bpatrols?\b[^.;]{0,40}?\b(?:was|were|came under|had been|has been|been)\s+(?:\w+\s+)?(?:attack\w*|"
                r"hit|targeted|struck|ambush\w*|shelled|fired)", re.I),
@@ -94,7 +95,8 @@ _NUM = r"(?P<n>\d+|" + "|".join(NUMBER_WORDS) + r")"
 _COUNT = r"(?P<n>\d+|" + "|".join(w for w in NUMBER_WORDS if w not in ("a", "an", "one")) + r")"  # a number, no noun
 _HOW = r"(?:slightly|lightly|seriously|critically|badly|severely|mortally|fatally)"
 _WHO = r"(?:[\w-]+\s+){0,3}?(?:people|civilians?|soldiers?|servicem[ae]n|troops?|fighters?|militants?|members?|" \
-       r"rebels?|children|child|women|woman|men|man|boys?|girls?|persons?|military|personnel|officers?|rescuers?|policem[ae]n|workers?|others?)"
+       r"rebels?|children|child|women|woman|men|man|boys?|girls?|persons?|military|personnel|officers?|rescuers?|" \
+       r"policem[ae]n|workers?|others?)"
 CASUALTIES = {  # "killing three civilians", "Two Turkish soldiers were killed", "the death of a civilian"
     "fatalities": [re.compile(rf"\b(?:left|leaving)\s+(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:dead|killed)", re.I),
                    re.compile(rf"\b(?:killing|killed|kills|kill|claimed the lives of)\s+(?:at least\s+|some\s+|"
@@ -102,11 +104,12 @@ CASUALTIES = {  # "killing three civilians", "Two Turkish soldiers were killed",
                    re.compile(rf"\b(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:were|was|have been|had been|are)?\s*"
                               rf"(?:{_HOW}\s+)?(?:killed|dead|died)", re.I),
                    re.compile(rf"\bdeaths? of\s+{_NUM}\s+{_WHO}", re.I),
-                   re.compile(rf"\b(?:killing|kills|killed)\s+(?:at least\s+)?{_COUNT}(?=\s+(?:in|on|at|near|and)\b|[,.;])",
-                              re.I),  # "killing at least 33, …", "kills five in Idlib"
+                   re.compile(rf"\b(?:killing|kills|killed)\s+(?:at least\s+)?{_COUNT}"
+                              r"(?=\s+(?:in|on|at|near|and)\b|[,.;])", re.I),  # "killing at least 33, …", "kills five in Idlib"
                    re.compile(r"\bno (?:deaths|fatalities|casualties|dead)\b|\bwithout (?:casualties|loss of life)\b|"
-                              r"\bnot (?:led to|lead to|caused|cause) any (?:casualties|deaths)\b|\bno (?:one|body) was "
-                              r"killed\b|\b(?:no|none of the)\s+(?:[\w-]+\s+){0,3}?(?:were|was)\s+killed\b", re.I)],  # none: 0
+                              r"\bnot (?:led to|lead to|caused|cause) any (?:casualties|deaths)\b|"
+                              r"\bno (?:one|body) was killed\b|"
+                              r"\b(?:no|none of the)\s+(?:[\w-]+\s+){0,3}?(?:were|was)\s+killed\b", re.I)],  # none: 0
     "injured": [re.compile(rf"\b(?:left|leaving)\s+(?:at least\s+)?{_NUM}\s+{_WHO}\s+(?:injured|wounded)", re.I),
                 re.compile(rf"\b(?:injuring|wounding|injured|wounded)\s+(?:at least\s+|some\s+|"
                            rf"nearly\s+|about\s+)?{_NUM}\s+{_WHO}(?!\s+(?:were|was)?\s*(?:killed|dead))", re.I),
@@ -259,7 +262,8 @@ def extract(article: Article, published: dt.date | None,
         dates = [d for d in dates_in[index] if d.date]
         for d in dates:
             if d.role == "deadline":
-                deadlines.append({"what": _words(sentence), "by": d.date.isoformat() if d.date else None,  # type: ignore[union-attr]
+                by = d.date.isoformat() if d.date else None
+                deadlines.append({"what": _words(sentence), "by": by,
                                   "precision": d.precision, "span": [d.start, d.end], "sentence": [s, e]})
         # who said it: this sentence's speaker, else the next one's ("This was announced … by X"),
         # else the previous one's (a quote following its announcement)

@@ -92,7 +92,8 @@ SYRIA_PARTS = {
     "E": ["Deir ez-Zor", "Raqqa", "Al-Hasakah"], "W": ["Latakia", "Tartus", "Hama", "Homs"],
     "NE": ["Al-Hasakah", "Raqqa"], "SW": ["Daraa", "Quneitra"], "SE": ["As-Suwayda", "Homs", "Deir ez-Zor"],
 }
-SYRIA_PART = re.compile(r"(?<![\w-])(?i:(?P<dir>northern|southern|eastern|western|north-eastern|northeastern|south-western|"
+SYRIA_PART = re.compile(r"(?<![\w-])(?i:(?P<dir>northern|southern|eastern|western|north-eastern|northeastern|"
+                        r"south-western|"
                         r"southwestern|south-eastern|southeastern|north|south|east|west|northeast|north-east|"
                         r"southwest|south-west|southeast|south-east)\s+(?:of\s+)?)Syria\b(?![’']s\s+[A-Z])")
 # Words that are also place names, with the context that makes them something else ("the State Duma").
@@ -192,12 +193,6 @@ def _places_by_id() -> dict[str, Place]:
     from ..geodata.basedata import gazetteer as shipped
 
     return {p.id: p for p in shipped()}
-
-
-def _is_province_mentioned(text: str, name: str) -> bool:
-    key = re.escape(name)
-    return re.search(rf"\b{key}\s+{ADMIN_WORDS}\b|\b{ADMIN_WORDS}\s+of\s+{key}\b|\bregion of {key}\b", text,
-                     re.I) is not None
 
 
 def _precision(kind: str) -> str:
@@ -329,7 +324,8 @@ def _syria_part_point(direction: str) -> tuple[float | None, float | None]:
 
 
 # A report's dateline: "ANKARA, Turkey (AP) —", "DAMASCUS, Sept 14 (NNN-SANA) –", "ASTANA, May 4. /TASS/".
-DATELINE = re.compile(r"(?m)^[ \t]*(?P<city>[A-Z][A-Z’'\-]{2,}(?:[ \t]+[A-Z][A-Z’'\-]+)*)(?=[ \t]*(?:,|\(|[–—-]\s))")
+DATELINE = re.compile(r"(?m)^[ \t]*(?P<city>[A-Z][A-Z’'\-]{2,}(?:[ \t]+[A-Z][A-Z’'\-]+)*)"
+                      r"(?=[ \t]*(?:,|\(|[–—-]\s))")
 
 
 def _mark_dateline(text: str, mentions: list[PlaceMention]) -> None:

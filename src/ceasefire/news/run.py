@@ -117,7 +117,8 @@ def read_news(source: str | Path, regime: Regime | None = None, conn: Store | No
     """
     problems: list[ArticleProblem] = []
     results = []
-    with regime_places(regime) if regime is not None else nullcontext(), _fewer_collections():  # villages the regime names
+    # the villages the regime names are in the gazetteer while its articles are read
+    with regime_places(regime) if regime is not None else nullcontext(), _fewer_collections():
         for article in read_articles(source, problems):
             if published is not None and article.published is None:
                 article.published, article.published_source, article.published_precision = published, "input", "day"
