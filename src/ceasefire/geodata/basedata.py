@@ -98,5 +98,9 @@ def _place_index() -> dict[str, list[Place]]:
 
 def find_places(name: str) -> list[Place]:
     """Every gazetteer entry with this name in any known spelling, populated places first."""
-    found = _place_index().get(name_key(name), [])
-    return sorted(found, key=lambda p: (p.kind != "place", -p.population, p.id))
+    return list(_ranked(name_key(name)))
+
+
+@cache
+def _ranked(key: str) -> tuple[Place, ...]:
+    return tuple(sorted(_place_index().get(key, []), key=lambda p: (p.kind != "place", -p.population, p.id)))

@@ -20,7 +20,7 @@ from ..regime.models import Regime
 from .article import Article, ArticleProblem
 from .dates import publication_date_from_text, publication_date_from_url, refine_month
 from .extract import NewsEvent, extract
-from .places import PlaceMention, most_specific_first, within
+from .places import PlaceMention, most_specific_first, specificity, within
 
 SYRIA_CENTRE = (35.0, 38.5)  # lat, lon: a country-level place stands here, with precision "country"
 MERGE_KM = 10.0
@@ -130,7 +130,7 @@ def _same_act(a: NewsEvent, b: NewsEvent) -> bool:
 def _one_in_other(a: NewsEvent, b: NewsEvent) -> bool:
     """One event placed only as broadly as a governorate (or a part of one) that holds the other's place:
     the headline's "in Idlib" and the body's "in Ariha" the same day."""
-    if not a.places or not b.places:
+    if not a.places or not b.places or not {a.places[0].precision, b.places[0].precision} & {"governorate", "region"}:
         return False
     return within(a.places[0], b.places[0]) or within(b.places[0], a.places[0])
 
@@ -155,7 +155,7 @@ def _period(event: NewsEvent) -> tuple[dt.date, dt.date]:
 
 def merge(events: Iterable[NewsEvent], one_article: bool = False) -> list[NewsEvent]:
     merged: list[NewsEvent] = []
-    index = _MergeIndex()
+    index = _MergeIndex(by_place=not one_article)
     for event in events:
         target = next((m for m in index.candidates(event) if same_event(m, event, one_article)), None)
         if target is None:
@@ -176,8 +176,11 @@ def merge(events: Iterable[NewsEvent], one_article: bool = False) -> list[NewsEv
         target.deadlines += [d for d in event.deadlines if d not in target.deadlines]
         target.actors = list(dict.fromkeys(target.actors + event.actors))
         target.people += [p for p in event.people if p["name"] not in {q["name"] for q in target.people}]
-        target.places = most_specific_first(
-            target.places + [p for p in event.places if p.name not in {q.name for q in target.places}])
+        known = {q.name for q in target.places}
+        added = [p for p in event.places if p.name not in known]
+        target.places += added
+        if added and (not target.places or specificity(added[0]) < specificity(target.places[0])):
+            target.places = most_specific_first(target.places)  # the event now stands at a more precise place
         target.quotes += [q for q in event.quotes if q not in target.quotes]
         target.mandate += [m for m in event.mandate if m["force"] not in {x["force"] for x in target.mandate}]
         target.zones += event.zones
@@ -199,37 +202,48 @@ def precision_rank(precision: str | None) -> int:
 
 class _MergeIndex:
     """The events an event may be the same as, first come first: those of its kind (an attack and a patrol
-    share one group: a patrol may be attacked) within a day of it, or of a coarser or unknown date. Without
-    it, merging the events of thousands of articles compares each with every other."""
+    share one group: a patrol may be attacked) within a day of it, or of a coarser or unknown date; with
+    ``by_place`` (across articles, where places must be within MERGE_KM), only those in its cell of the map
+    or the eight around it, or with no point. Without it, merging the events of thousands of articles
+    compares each with every other."""
 
-    def __init__(self) -> None:
-        self.by_day: dict[tuple[str, int], list[tuple[int, NewsEvent]]] = {}
+    CELL = 0.2  # degrees: at least 18 km at these latitudes, so an event within MERGE_KM is in a neighbouring cell
+
+    def __init__(self, by_place: bool = False) -> None:
+        self.by_place = by_place
+        self.by_day: dict[tuple[str, int, tuple[int, int] | None], list[tuple[int, NewsEvent]]] = {}
         self.coarse: dict[str, list[tuple[int, NewsEvent]]] = {}
         self.count = 0
 
-    @staticmethod
-    def _key(event: NewsEvent) -> tuple[str, int | None]:
+    def _key(self, event: NewsEvent) -> tuple[str, int | None, tuple[int, int] | None]:
         group = "patrol" if event.kind == "attack" else event.kind
         day = event.date.toordinal() if event.date is not None and event.date_precision == "day" else None
-        return group, day
+        cell = None
+        if self.by_place and day is not None:
+            where = _point(event)
+            cell = (int(where[0] // self.CELL), int(where[1] // self.CELL)) if where else None
+        return group, day, cell
 
     def add(self, event: NewsEvent) -> None:
-        group, day = self._key(event)
+        group, day, cell = self._key(event)
         self.count += 1
         entry = (self.count, event)
         if day is None:
             self.coarse.setdefault(group, []).append(entry)
         else:
-            self.by_day.setdefault((group, day), []).append(entry)
+            self.by_day.setdefault((group, day, cell), []).append(entry)
 
     def candidates(self, event: NewsEvent) -> list[NewsEvent]:
-        group, day = self._key(event)
+        group, day, cell = self._key(event)
         found = list(self.coarse.get(group, []))
-        if day is not None:
+        if day is not None and (cell is not None or not self.by_place):
+            cells = [None] if cell is None else [None] + [(cell[0] + i, cell[1] + j) for i in (-1, 0, 1)
+                                                          for j in (-1, 0, 1)]
             for near in (day - 1, day, day + 1):
-                found += self.by_day.get((group, near), [])
-        else:  # a month, a year or no date: any day-dated event of the group may fall in it
-            found += [entry for (g, _), entries in self.by_day.items() if g == group for entry in entries]
+                for c in cells:
+                    found += self.by_day.get((group, near, c), [])
+        else:  # a month, a year, no date or no point: any event of the group may be it
+            found += [entry for (g, _, _), entries in self.by_day.items() if g == group for entry in entries]
         return [e for _, e in sorted(found, key=lambda entry: entry[0])]
 
 

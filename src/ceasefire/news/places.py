@@ -158,10 +158,11 @@ def most_specific_first(places: list[PlaceMention]) -> list[PlaceMention]:
     """A town before its district, a district before its governorate, a governorate before a region that
     spans several, a road or a country last (stable: the text's order among equals). An event stands at
     the first."""
-    return sorted(places, key=_specificity)
+    return sorted(places, key=specificity)
 
 
-def _specificity(p: PlaceMention) -> int:
+def specificity(p: PlaceMention) -> int:
+    """How precise a place is: 0 a town, then districts, parts of governorates, governorates, regions, roads."""
     if p.kind == "area":
         wide = p.expression and ("zone" in p.expression or p.expression.get("admin", {}).get("level") == 1)
         return 6 if wide else 4
@@ -398,6 +399,7 @@ def _unknown_places(text: str, runs: list[tuple[int, str]], found: list[PlaceMen
     return added
 
 
+@lru_cache(maxsize=1 << 15)
 def _not_a_place(phrase: str) -> bool:
     bare = _LEADING_THE.sub("", phrase)
     words = bare.replace("-", " ").split()
