@@ -95,6 +95,8 @@ def test_dates_and_their_roles():
     assert found["15 October"].role == "deadline" and found["October 15"].role == "deadline"
     assert found["on the same date"].date == dt.date(2020, 3, 4)
     assert found["March 6"].role == "start" and found["August 2016"].role == "since"
+    (wednesday,) = find_dates("out by Wednesday", anchor)  # 2020-04-20 is a Monday
+    assert (wednesday.role, wednesday.date) == ("deadline", dt.date(2020, 4, 22))
 
 
 TOKENS = ["March", "Mar.", "Sept", "October", "8", "15th", "2019", "2020,", "on", "by", "since", "mid-", "early",

@@ -105,9 +105,8 @@ def _find_dates(text: str, anchor: dt.date | None, around_months: bool = True) -
             mention = _resolve(kind, m, anchor)
             if mention is not None:
                 mention = _with_role(text, mention)
-                if (mention.role == "deadline" and not mention.explicit_year and mention.date and anchor
-                        and mention.date < anchor - dt.timedelta(days=7) and kind != "weekday"):
-                    mention = replace(mention, date=_next_year(mention.date))  # a deadline lies ahead
+                if mention.role == "deadline" and not mention.explicit_year and mention.date and anchor:
+                    mention = _ahead(mention, kind, anchor)
                 found.append(mention)
                 taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     found.sort(key=lambda d: d.start)
@@ -125,6 +124,15 @@ def _with_role(text: str, mention: DateMention) -> DateMention:
             return replace(mention, role=role)
     if DEADLINE_AFTER.match(text, mention.end):  # "to meet the October 15 deadline"
         return replace(mention, role="deadline")
+    return mention
+
+
+def _ahead(mention: DateMention, kind: str, anchor: dt.date) -> DateMention:
+    """A deadline lies ahead: "by Wednesday" is the coming one, "by 10 October" this year's or next."""
+    if kind == "weekday" and mention.date < anchor:  # type: ignore[operator]
+        return replace(mention, date=mention.date + dt.timedelta(days=7))  # type: ignore[operator]
+    if kind != "weekday" and mention.date < anchor - dt.timedelta(days=7):  # type: ignore[operator]
+        return replace(mention, date=_next_year(mention.date))  # type: ignore[arg-type]
     return mention
 
 
