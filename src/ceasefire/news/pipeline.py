@@ -15,12 +15,11 @@ import pyarrow as pa
 
 from ..events.schema import EVENT_SCHEMA
 from ..events.taxonomy import SUBTYPE_TO_TYPE
-from ..geodata.basedata import METRIC_CRS
 from ..regime.models import Regime
 from .article import Article, ArticleProblem
 from .dates import publication_date_from_text, publication_date_from_url, refine_month
 from .extract import NewsEvent, extract
-from .places import PlaceMention, most_specific_first, specificity, within
+from .places import PlaceMention, lat_lon, most_specific_first, specificity, within
 
 SYRIA_CENTRE = (35.0, 38.5)  # lat, lon: a country-level place stands here, with precision "country"
 MERGE_KM = 10.0
@@ -74,10 +73,7 @@ def _point(event: NewsEvent) -> tuple[float, float, str] | None:
             except Exception:  # an area the base data cannot draw is no place for a point
                 geom = None
             if geom is not None and not geom.is_empty:
-                import geopandas as gpd  # here: a reader that meets no area does not pay for importing it
-
-                c = gpd.GeoSeries([geom.representative_point()], crs=METRIC_CRS).to_crs(4326).iloc[0]
-                return c.y, c.x, "region"
+                return (*lat_lon(geom.representative_point()), "region")
     return None
 
 

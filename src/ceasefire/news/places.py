@@ -268,11 +268,7 @@ def _road_point(name: str) -> tuple[float | None, float | None]:
     found = roads()[roads()["road"] == name]
     if found.empty:
         return None, None
-    line = found.to_crs(METRIC_CRS).geometry.iloc[0]
-    import geopandas as gpd
-
-    p = gpd.GeoSeries([line.interpolate(0.5, normalized=True)], crs=METRIC_CRS).to_crs(4326).iloc[0]
-    return p.y, p.x
+    return lat_lon(found.to_crs(METRIC_CRS).geometry.iloc[0].interpolate(0.5, normalized=True))
 
 
 _DIRECTION_AT = re.compile(r"(?i)(?<![\w-])(?:north|south|east|west)")
@@ -283,22 +279,14 @@ def _direction_area(text: str, at: int) -> PlaceMention | None:
     "the north-eastern districts of Lattakia", "southern Idlib countryside", "northern Syria"."""
     starts = (at - 4, at) if text[max(0, at - 4):at].lower() == "the " else (at,)
     for start in starts:
-        m = PART_OF.match(text, start)
-        if m:
-            parent = _admin_name(m.group("name"))
-            if parent:
+        # "the southern countryside of Idlib" names a governorate or a district; "southern Idlib" a governorate
+        for pattern, kinds in ((PART_OF, ("adm1", "adm2")), (PART_BEFORE, ("adm1",))):
+            m = pattern.match(text, start)
+            parent = _admin_name(m.group("name")) if m else None
+            if m and parent and parent.kind in kinds:
                 direction = DIRECTION_WORDS[m.group("dir").lower()]
                 expr = {"part_of": {"parent": parent.name, "parent_level": int(parent.kind[-1]), "level": 3,
                                     "direction": direction}}
-                return PlaceMention(m.start(), m.end(), m.group(0), f"{m.group('dir')} {parent.name}", "area",
-                                    parent.lat, parent.lon, parent.id, expr, "region",
-                                    f"part_of({parent.name}, {direction})")
-        m = PART_BEFORE.match(text, start)
-        if m:
-            parent = _admin_name(m.group("name"))
-            if parent and parent.kind == "adm1":
-                direction = DIRECTION_WORDS[m.group("dir").lower()]
-                expr = {"part_of": {"parent": parent.name, "parent_level": 1, "level": 3, "direction": direction}}
                 return PlaceMention(m.start(), m.end(), m.group(0), f"{m.group('dir')} {parent.name}", "area",
                                     parent.lat, parent.lon, parent.id, expr, "region",
                                     f"part_of({parent.name}, {direction})")
@@ -315,12 +303,17 @@ def _direction_area(text: str, at: int) -> PlaceMention | None:
 
 @cache
 def _syria_part_point(direction: str) -> tuple[float | None, float | None]:
-    import geopandas as gpd
-
     from ..zones.expressions import Evaluator
 
-    geom = Evaluator().evaluate({"admin": {"names": SYRIA_PARTS[direction], "level": 1}})
-    p = gpd.GeoSeries([geom.representative_point()], crs="EPSG:32637").to_crs(4326).iloc[0]
+    governorates = Evaluator().evaluate({"admin": {"names": SYRIA_PARTS[direction], "level": 1}})
+    return lat_lon(governorates.representative_point())
+
+
+def lat_lon(metric_point: Any) -> tuple[float, float]:
+    """(lat, lon) of a point in the base data's metric CRS."""
+    from ..zones.timeline import to_wgs84
+
+    p = to_wgs84(metric_point)
     return p.y, p.x
 
 
@@ -442,8 +435,6 @@ def _nearest(start: int, places: list[PlaceMention]) -> PlaceMention | None:
 @cache
 def _area_point(name: str) -> tuple[float | None, float | None]:
     """A representative point of a named area, for maps and distances (zones: of the built-in regime)."""
-    import geopandas as gpd
-
     from ..zones.expressions import Evaluator
 
     expr = AREAS[name]
@@ -454,8 +445,7 @@ def _area_point(name: str) -> tuple[float | None, float | None]:
         geom = regime_shapes(load_regime("syria-northwest"))[expr["zone"]].metric
     else:
         geom = Evaluator().evaluate(expr)
-    p = gpd.GeoSeries([geom.representative_point()], crs="EPSG:32637").to_crs(4326).iloc[0]
-    return p.y, p.x
+    return lat_lon(geom.representative_point())
 
 
 # A word of a capitalised run: two capitalised names joined by a hyphen ("Aleppo-Hama highway", "Russia-Turkey
